@@ -1,0 +1,1 @@
+"""Marketplace: merchants, catalog, orders, payments, accounts and the platform that composes every package."""

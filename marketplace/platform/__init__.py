@@ -1,0 +1,1 @@
+"""The platform: settings, database, migrations, security, templating and the CLI."""

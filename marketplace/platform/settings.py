@@ -1,0 +1,163 @@
+"""One typed settings object, read from environment variables once at start-up."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import msgspec
+
+from i18n import SUPPORTED_LOCALES
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names the variable and the problem in one line."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the service reads from its environment; built by `load_settings`."""
+
+    database_url: str | None = None
+    """PostgreSQL URL; None starts the embedded server with its data under `data_dir`."""
+    data_dir: Path = Path("./var")
+    """Where the embedded database, uploaded images and the generated secret key live."""
+    secret_key: str
+    """Signs CSRF tokens; at least 32 characters."""
+    base_url: str = "http://127.0.0.1:8000"
+    """The public URL of the service; https makes session cookies Secure."""
+    default_locale: str = "vi"
+    """The locale used when neither the URL, a cookie nor Accept-Language chooses one."""
+    meilisearch_url: str | None = None
+    """Use Meilisearch for search when set; the PostgreSQL engine otherwise."""
+    meilisearch_api_key: str | None = None
+    """The Meilisearch API key sent as a Bearer token."""
+    stripe_secret_key: str | None = None
+    """Stripe secret key (sk_live_ or sk_test_); Stripe is not offered without it."""
+    stripe_webhook_secret: str | None = None
+    """The whsec_ secret that signs Stripe webhook events."""
+    frame_ancestors: str = "'self'"
+    """CSP frame-ancestors: the origins allowed to frame pages (portals)."""
+    run_indexer: bool = True
+    """Run the search outbox indexer as a task inside the web process."""
+
+    @property
+    def embedded(self) -> bool:
+        """True when the service runs its own PostgreSQL."""
+        return self.database_url is None
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry Secure when the public URL is https."""
+        return self.base_url.startswith("https://")
+
+
+def _optional(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+def _check_database_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise SettingsError("DATABASE_URL", f"must start with postgresql:// (got scheme {parts.scheme!r})")
+    if not (parts.hostname or "host=" in parts.query):
+        raise SettingsError("DATABASE_URL", "names no host")
+    return value
+
+
+def _check_http_url(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(name, f"must be an http:// or https:// URL (got {value!r})")
+    return value.rstrip("/")
+
+
+def _check_bool(name: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(name, f"must be true or false (got {value!r})")
+
+
+def _secret_key(environ: Mapping[str, str], data_dir: Path, embedded: bool) -> str:
+    value = _optional(environ, "SECRET_KEY")
+    if value is not None:
+        if len(value) < MIN_SECRET_KEY_LENGTH:
+            raise SettingsError("SECRET_KEY", f"must be at least {MIN_SECRET_KEY_LENGTH} characters long")
+        return value
+    if not embedded:
+        raise SettingsError("SECRET_KEY", "is required when DATABASE_URL is set (generate one with: "
+                            "python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    # Embedded mode: generate once and keep it, so sessions and CSRF tokens survive restarts.
+    key_file = data_dir / SECRET_KEY_FILE
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Read and check the settings; raise SettingsError naming the first bad variable."""
+    env = os.environ if environ is None else environ
+    database_url = _check_database_url(_optional(env, "DATABASE_URL"))
+    data_dir = Path(_optional(env, "DATA_DIR") or "./var").expanduser().absolute()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingsError("DATA_DIR", f"cannot create {data_dir}: {error.strerror}") from None
+    if not os.access(data_dir, os.W_OK):
+        raise SettingsError("DATA_DIR", f"{data_dir} is not writable")
+    base_url = _check_http_url("BASE_URL", _optional(env, "BASE_URL")) or "http://127.0.0.1:8000"
+    default_locale = _optional(env, "DEFAULT_LOCALE") or "vi"
+    if default_locale not in SUPPORTED_LOCALES:
+        raise SettingsError("DEFAULT_LOCALE", f"must be one of {', '.join(SUPPORTED_LOCALES)} "
+                            f"(got {default_locale!r})")
+    meilisearch_url = _check_http_url("MEILISEARCH_URL", _optional(env, "MEILISEARCH_URL"))
+    stripe_secret_key = _optional(env, "STRIPE_SECRET_KEY")
+    if stripe_secret_key is not None and not stripe_secret_key.startswith(("sk_", "rk_")):
+        raise SettingsError("STRIPE_SECRET_KEY", "must start with sk_ or rk_")
+    stripe_webhook_secret = _optional(env, "STRIPE_WEBHOOK_SECRET")
+    if stripe_webhook_secret is not None and not stripe_webhook_secret.startswith("whsec_"):
+        raise SettingsError("STRIPE_WEBHOOK_SECRET", "must start with whsec_")
+    if stripe_secret_key and not stripe_webhook_secret:
+        raise SettingsError("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set")
+    frame_ancestors = _optional(env, "FRAME_ANCESTORS") or "'self'"
+    if any(ch in frame_ancestors for ch in ";,\r\n"):
+        raise SettingsError("FRAME_ANCESTORS", "must be a space-separated list of sources")
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "secret_key": _secret_key(env, data_dir, database_url is None),
+        "base_url": base_url,
+        "default_locale": default_locale,
+        "meilisearch_url": meilisearch_url,
+        "meilisearch_api_key": _optional(env, "MEILISEARCH_API_KEY"),
+        "stripe_secret_key": stripe_secret_key,
+        "stripe_webhook_secret": stripe_webhook_secret,
+        "frame_ancestors": frame_ancestors,
+        "run_indexer": _check_bool("RUN_INDEXER", _optional(env, "RUN_INDEXER"), True),
+    }
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return Settings(**values)  # type: ignore[arg-type]

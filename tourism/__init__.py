@@ -1,0 +1,1 @@
+"""Tourism: attractions, events and trips. Never imports marketplace."""
