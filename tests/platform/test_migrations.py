@@ -22,8 +22,11 @@ async def test_template_is_fully_migrated(conn: asyncpg.Connection) -> None:
 
 async def test_concurrent_runs_apply_each_migration_once(db_uri: str) -> None:
     extra = [
-        Migration("tests", "0001_counter.sql", "CREATE TABLE migration_probe (n int); INSERT INTO migration_probe VALUES (1);"),
-        Migration("tests", "0002_more.sql", "INSERT INTO migration_probe SELECT pg_sleep(0.2)::text::int + 2 FROM (SELECT 1) s WHERE false; INSERT INTO migration_probe VALUES (2);"),
+        # The sleep keeps the first runner inside the lock long enough for the others to queue behind it.
+        Migration("tests", "0001_counter.sql",
+                  "CREATE TABLE migration_probe (n int); SELECT pg_sleep(0.2);"
+                  " INSERT INTO migration_probe VALUES (1);"),
+        Migration("tests", "0002_more.sql", "INSERT INTO migration_probe VALUES (2);"),
     ]
     connections = [await asyncpg.connect(db_uri) for _ in range(3)]
     try:

@@ -1,0 +1,92 @@
+"""Account types: the principal behind a request, users, and API tokens."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+__all__ = [
+    "ROLES",
+    "Role",
+    "Principal",
+    "User",
+    "SignUp",
+    "SignIn",
+    "ApiTokenCreate",
+    "ApiTokenCreated",
+    "ApiToken",
+]
+
+Role = Literal["customer", "merchant", "community_agent", "editor", "admin"]
+ROLES: tuple[str, ...] = ("customer", "merchant", "community_agent", "editor", "admin")
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is making a request: a signed-in user or an API token."""
+
+    user_id: int | None
+    roles: frozenset[str]
+    display_name: str = ""
+    email: str | None = None
+    via: Literal["session", "token"] = "session"
+    token_id: int | None = None
+
+    def has_role(self, role: str) -> bool:
+        """Admins hold every role."""
+        return role in self.roles or "admin" in self.roles
+
+
+class User(msgspec.Struct, frozen=True, kw_only=True):
+    """A user account as the API shows it."""
+
+    id: int
+    email: str
+    display_name: str
+    roles: list[str]
+    locale: str
+    created_at: datetime
+
+
+class SignUp(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A new customer account."""
+
+    email: Email
+    password: Password
+    display_name: Annotated[str, msgspec.Meta(max_length=120)] = ""
+    locale: str = "vi"
+
+
+class SignIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Credentials for signing in."""
+
+    email: Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class ApiTokenCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A token for a portal client, limited to these roles."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    roles: Annotated[list[Role], msgspec.Meta(min_length=1)]
+
+
+class ApiToken(msgspec.Struct, frozen=True, kw_only=True):
+    """A token as listed: never the secret."""
+
+    id: int
+    name: str
+    prefix: str
+    roles: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(msgspec.Struct, frozen=True, kw_only=True):
+    """The one time the secret is shown."""
+
+    token: str
+    info: ApiToken

@@ -1,0 +1,143 @@
+"""Errors that carry their HTTP status and a machine-readable code, and the handlers that render them."""
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+__all__ = [
+    "AppError",
+    "BadRequest",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+    "Unprocessable",
+    "TooManyRequests",
+    "error_body",
+    "handle_exception",
+]
+
+log = logging.getLogger("marketplace.errors")
+
+
+class AppError(Exception):
+    """A domain error: the status it maps to, a stable code for clients and a human message."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details
+        self.headers = headers or {}
+
+
+class BadRequest(AppError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unprocessable(AppError):
+    status_code = 422
+    code = "unprocessable"
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    code = "too_many_requests"
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "too_many_requests",
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one JSON error shape of the API."""
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
+    """Status, code, message, details and headers for any exception; internals never leak."""
+    status = getattr(exc, "status_code", None)
+    code = getattr(exc, "code", None)
+    if isinstance(status, int) and isinstance(code, str) and 400 <= status < 500:
+        # Domain errors from any package share this duck type (search and tourism cannot import us).
+        message = getattr(exc, "message", None) or str(exc)
+        headers = dict(getattr(exc, "headers", None) or {})
+        return status, code, message, getattr(exc, "details", None), headers
+    if isinstance(exc, ValidationException):
+        return 400, "validation_failed", "The request is not valid.", exc.extra, {}
+    if isinstance(exc, NotAuthorizedException):
+        return 401, "unauthorized", exc.detail or "Sign in first.", None, {}
+    if isinstance(exc, PermissionDeniedException):
+        return 403, "forbidden", exc.detail or "You may not do this.", None, {}
+    if isinstance(exc, HTTPException) and 400 <= exc.status_code < 500:
+        return (exc.status_code, _HTTP_CODES.get(exc.status_code, "client_error"), exc.detail,
+                exc.extra or None, dict(exc.headers or {}))
+    return HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.", None, {}
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """JSON under /api and for clients that ask for JSON; a translated error page otherwise."""
+    status, code, message, details, headers = describe(exc)
+    if status >= 500:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _wants_json(request):
+        return Response(error_body(code, message, details), status_code=status, media_type=MediaType.JSON,
+                        headers=headers)
+    renderer = request.app.state.get("error_page")
+    if renderer is None:
+        return Response(f"{status} {message}", status_code=status, media_type=MediaType.TEXT, headers=headers)
+    return renderer(request, status, code, message, headers)
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    path: str = request.scope.get("path", "")
+    runtime = request.app.state.get("marketplace")
+    prefix: str = runtime.path_prefix if runtime is not None else ""
+    if path.startswith(prefix + "/api/") or path.startswith(prefix + "/schema"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept

@@ -1,0 +1,154 @@
+"""Jinja templates from every package, with gettext, Babel filters and the common page context."""
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from litestar import MediaType, Request, Response
+from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
+
+import i18n
+
+__all__ = ["TEMPLATE_DIRS", "create_environment", "PageRenderer", "Page"]
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_DIRS: tuple[Path, ...] = (
+    ROOT / "marketplace" / "templates",
+    ROOT / "tourism" / "templates",
+    ROOT / "search" / "templates",
+)
+
+
+@jinja2.pass_context
+def _gettext(context: Any, message: str, **variables: Any) -> str:
+    text = i18n.gettext(message, context.get("locale", i18n.DEFAULT_LOCALE))
+    return text % variables if variables else text
+
+
+@jinja2.pass_context
+def _ngettext(context: Any, singular: str, plural: str, count: int, **variables: Any) -> str:
+    text = i18n.ngettext(singular, plural, count, context.get("locale", i18n.DEFAULT_LOCALE))
+    variables.setdefault("num", count)
+    return text % variables
+
+
+@jinja2.pass_context
+def _localize(context: Any, text: Mapping[str, str] | None) -> str:
+    return i18n.localize(dict(text) if text else None, context.get("locale", i18n.DEFAULT_LOCALE))
+
+
+def _locale_filter(function: Any) -> Any:
+    @jinja2.pass_context
+    def apply(context: Any, value: Any, *args: Any) -> str:
+        if value is None:
+            return ""
+        return function(value, *args, locale=context.get("locale", i18n.DEFAULT_LOCALE))
+
+    return apply
+
+
+@jinja2.pass_context
+def _money(context: Any, amount: int | None, currency: str = "VND") -> str:
+    if amount is None:
+        return ""
+    return i18n.format_money(amount, currency, context.get("locale", i18n.DEFAULT_LOCALE))
+
+
+@jinja2.pass_context
+def _url(context: Any, path: str = "/", locale: str | None = None) -> str:
+    prefix = context.get("path_prefix", "")
+    return f"{prefix}/{locale or context.get('locale', i18n.DEFAULT_LOCALE)}{path if path != '/' else '/'}"
+
+
+@jinja2.pass_context
+def _static(context: Any, path: str) -> str:
+    return f"{context.get('path_prefix', '')}/static/{path.lstrip('/')}"
+
+
+def create_environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """One Jinja environment for every package's templates (autoescaped, i18n extension on)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*extra_dirs, *TEMPLATE_DIRS]),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.globals.update(
+        _=_gettext,
+        url=_url,
+        static=_static,
+        locales=i18n.SUPPORTED_LOCALES,
+        locale_names=i18n.LOCALE_NAMES,
+    )
+    environment.filters.update(
+        loc=_localize,
+        money=_money,
+        number=_locale_filter(i18n.format_number),
+        date=_locale_filter(i18n.format_date),
+        datetime=_locale_filter(i18n.format_datetime),
+        time=_locale_filter(i18n.format_time),
+        distance=_locale_filter(i18n.format_distance),
+    )
+    return environment
+
+
+class Page(Response[str]):
+    """An HTML page response (kept as its own type so tests and middleware can tell pages apart)."""
+
+
+class PageRenderer:
+    """Renders a template with the common context for one request."""
+
+    def __init__(self, environment: jinja2.Environment, request: Request[Any, Any, Any], locale: str,
+                 principal: Any, path_prefix: str) -> None:
+        self.environment = environment
+        self.request = request
+        self.locale = locale
+        self.principal = principal
+        self.path_prefix = path_prefix
+
+    def context(self) -> dict[str, Any]:
+        """What every template can use."""
+        csrf_token = ScopeState.from_scope(self.request.scope).csrf_token
+        csrf_token = "" if csrf_token is Ellipsis or csrf_token is None else str(csrf_token)
+        path = self.request.scope.get("path", "/")
+        local_path = path[len(self.path_prefix):] if path.startswith(self.path_prefix) else path
+        parts = local_path.split("/", 2)
+        if len(parts) > 1 and parts[1] in i18n.SUPPORTED_LOCALES:
+            without_locale = "/" + (parts[2] if len(parts) > 2 else "")
+        else:
+            without_locale = local_path
+        query = self.request.scope.get("query_string", b"").decode("latin-1")
+        return {
+            "locale": self.locale,
+            "dir": i18n.text_direction(self.locale),
+            "principal": self.principal,
+            "csrf_token": csrf_token,
+            "csrf_input": Markup(f'<input type="hidden" name="_csrf_token" value="{html.escape(csrf_token)}">'),
+            "request": self.request,
+            "path_prefix": self.path_prefix,
+            "path_without_locale": without_locale or "/",
+            "query_string": query,
+        }
+
+    def render_string(self, template_name: str, context: Mapping[str, Any] | None = None) -> str:
+        """The rendered HTML."""
+        template = self.environment.get_template(template_name)
+        return template.render({**self.context(), **(context or {})})
+
+    def render(self, template_name: str, context: Mapping[str, Any] | None = None, *, status_code: int = 200,
+               headers: dict[str, str] | None = None) -> Page:
+        """An HTML response for the template."""
+        response = Page(self.render_string(template_name, context), status_code=status_code,
+                        media_type=MediaType.HTML, headers=headers)
+        # A page visited in a language remembers it for the next visit to "/" (no server write).
+        if self.request.path_params.get("lang") == self.locale and self.request.cookies.get("locale") != self.locale:
+            response.set_cookie("locale", self.locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                                path=self.path_prefix or "/")
+        return response
