@@ -170,3 +170,7 @@ async def client(app):
 
     async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
+
+
+# Browser fixtures live beside the tests; importing them here makes them available everywhere.
+from tests.browser import browser, chromium, live_server  # noqa: E402,F401

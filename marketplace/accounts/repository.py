@@ -1,6 +1,6 @@
 """Account SQL: users, sessions, API tokens, login failures."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -132,14 +132,14 @@ async def insert_login_failure(connection: asyncpg.Connection, ip: str | None, a
 
 
 async def count_login_failures(connection: asyncpg.Connection, *, ip: str | None, account: str,
-                               window: str) -> tuple[int, int]:
+                               window: timedelta) -> tuple[int, int]:
     by_ip = await connection.fetchval(COUNT_FAILURES_BY_IP, ip, window) if ip else 0
     by_account = await connection.fetchval(COUNT_FAILURES_BY_ACCOUNT, account, window)
     return by_ip, by_account
 
 
 async def oldest_login_failure(connection: asyncpg.Connection, *, ip: str | None, account: str,
-                               window: str) -> datetime | None:
+                               window: timedelta) -> datetime | None:
     times = [await connection.fetchval(OLDEST_FAILURE_BY_ACCOUNT, account, window)]
     if ip:
         times.append(await connection.fetchval(OLDEST_FAILURE_BY_IP, ip, window))

@@ -92,7 +92,7 @@ async def authenticate(pool: asyncpg.Pool, email: str, password: str, ip: str | 
     Failures are written in their own transaction so that they count even though the request fails.
     """
     account = email.strip().lower()
-    window = f"{int(limits.window.total_seconds())} seconds"
+    window = limits.window
     async with pool.acquire() as connection:
         by_ip, by_account = await repository.count_login_failures(connection, ip=ip, account=account, window=window)
         if by_ip >= limits.per_ip or by_account >= limits.per_account:

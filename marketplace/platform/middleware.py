@@ -1,5 +1,6 @@
 """ASGI middleware: one log line per request, security headers, and CSRF for forms."""
 
+import ipaddress
 import json
 import logging
 import time
@@ -132,4 +133,9 @@ class CsrfUnlessTokenMiddleware:
 def client_ip(scope: Scope) -> str | None:
     """The peer address (a proxy in front should be configured to pass the real one to the server)."""
     client: Any = scope.get("client")
-    return client[0] if client else None
+    if not client:
+        return None
+    try:
+        return str(ipaddress.ip_address(client[0]))
+    except ValueError:
+        return None

@@ -1,0 +1,31 @@
+"""Helpers for HTTP tests: users with roles, signing in, reading the CSRF token."""
+
+import re
+from typing import Any
+
+import asyncpg
+from litestar.testing import AsyncTestClient
+
+from marketplace.accounts import service
+
+PASSWORD = "correct horse battery"
+
+
+async def make_user(pool: asyncpg.Pool, email: str, roles: list[str], password: str = PASSWORD) -> int:
+    async with pool.acquire() as connection:
+        user = await service.create_user(connection, email=email, password=password, roles=roles,
+                                         display_name=email.split("@")[0])
+    return user.id
+
+
+async def sign_in(client: AsyncTestClient[Any], email: str, password: str = PASSWORD) -> None:
+    response = await client.post("/api/v1/auth/sign-in", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+
+
+async def csrf_token(client: AsyncTestClient[Any], path: str = "/vi/account/sign-in") -> str:
+    """Load a page with a form and return its hidden CSRF token."""
+    page = await client.get(path)
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
