@@ -65,12 +65,28 @@ async def start(runtime: Runtime) -> None:
         if indexer_module is not None:
             indexer = indexer_module.Indexer(runtime.require_pool(), runtime.search_engine, document_sources())
             runtime.tasks.append(asyncio.create_task(indexer.run(), name="search-indexer"))
+    if runtime.settings.run_indexer:
+        runtime.tasks.append(asyncio.create_task(housekeeping(runtime), name="housekeeping"))
     expiry = _optional("marketplace.payments.expiry")
     if runtime.settings.run_indexer and expiry is not None and hasattr(expiry, "run_expiry_worker"):
         stop_event = asyncio.Event()
         runtime.stop_events.append(stop_event)
         runtime.tasks.append(asyncio.create_task(
             expiry.run_expiry_worker(runtime.require_pool(), runtime.settings, stop_event), name="payment-expiry"))
+
+
+async def housekeeping(runtime: Runtime, interval_seconds: float = 3600) -> None:
+    """Forget expired sessions and day-old login failures, hourly (safe in several processes at once)."""
+    from marketplace.accounts import repository
+
+    while True:
+        try:
+            async with runtime.require_pool().acquire() as connection:
+                await repository.delete_expired_sessions(connection)
+                await connection.execute(repository.DELETE_OLD_FAILURES)
+        except Exception:  # the database may be restarting; try again next round
+            log.warning("housekeeping failed", exc_info=True)
+        await asyncio.sleep(interval_seconds)
 
 
 def _cart_follows_user(merge: Any) -> Any:
