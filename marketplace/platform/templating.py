@@ -1,5 +1,6 @@
 """Jinja templates from every package, with gettext, Babel filters and the common page context."""
 
+import hashlib
 import html
 from collections.abc import Mapping
 from pathlib import Path
@@ -145,8 +146,17 @@ class PageRenderer:
     def render(self, template_name: str, context: Mapping[str, Any] | None = None, *, status_code: int = 200,
                headers: dict[str, str] | None = None) -> Page:
         """An HTML response for the template."""
-        response = Page(self.render_string(template_name, context), status_code=status_code,
-                        media_type=MediaType.HTML, headers=headers)
+        body = self.render_string(template_name, context)
+        headers = dict(headers or {})
+        if self.request.method == "GET" and status_code == 200:
+            # Revalidation with an ETag saves the body on a weak signal; "private" because pages carry
+            # per-visitor CSRF tokens and names, so shared caches must not keep them.
+            etag = '"' + hashlib.blake2b(body.encode(), digest_size=12).hexdigest() + '"'
+            headers.setdefault("cache-control", "private, no-cache")
+            headers["etag"] = etag
+            if etag in self.request.headers.get("if-none-match", ""):
+                return Page("", status_code=304, headers=headers)
+        response = Page(body, status_code=status_code, media_type=MediaType.HTML, headers=headers)
         # A page visited in a language remembers it for the next visit to "/" (no server write).
         if self.request.path_params.get("lang") == self.locale and self.request.cookies.get("locale") != self.locale:
             response.set_cookie("locale", self.locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True,

@@ -146,3 +146,13 @@ async def test_public_pages_write_nothing(client: AsyncTestClient[Any], pool: as
     for path in ("/vi/", "/en/", "/ar/account/sign-in"):
         assert (await client.get(path)).status_code == 200
     assert await pool.fetchval("SELECT count(*) FROM sessions") == 0
+
+
+async def test_pages_revalidate_with_etag(client: AsyncTestClient[Any]) -> None:
+    first = await client.get("/en/")
+    etag = first.headers["etag"]
+    assert "private" in first.headers["cache-control"]
+    second = await client.get("/en/", headers={"if-none-match": etag})
+    assert second.status_code == 304 and second.content == b""
+    other = await client.get("/vi/", headers={"if-none-match": etag})
+    assert other.status_code == 200
