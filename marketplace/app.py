@@ -38,6 +38,7 @@ from marketplace.platform.migrations import apply_migrations
 from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
 from marketplace.platform.templating import PageRenderer, create_environment
+from marketplace.sitemaps import sitemap_handlers
 
 __all__ = ["create_app", "MarketplacePlugin", "app_from_environment", "PACKAGE_WEB_MODULES"]
 
@@ -57,7 +58,7 @@ def _package_modules() -> list[Any]:
         try:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as error:
-            if error.name != name:
+            if error.name is None or not name.startswith(error.name):
                 raise
             log.warning("package web module %s is not there; its routes are not mounted", name)
     return modules
@@ -166,7 +167,8 @@ def build_router(settings: Settings, path: str = "/") -> Router:
                       cookie_samesite="lax", cookie_path=path if path != "/" else "/")
     return Router(
         path=path,
-        route_handlers=[root_redirect, healthz, readyz, pages, api, *_handlers(modules, "root", guards),
+        route_handlers=[root_redirect, healthz, readyz, pages, api, *sitemap_handlers(),
+                        *_handlers(modules, "root", guards),
                         create_static_files_router(path="/static", directories=[STATIC_DIR],
                                                    include_in_schema=False, name="static",
                                                    send_as_attachment=False)],

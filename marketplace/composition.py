@@ -21,7 +21,7 @@ def _optional(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as error:
-        if error.name != module:
+        if error.name is None or not module.startswith(error.name):
             raise
         return None
 

@@ -12,3 +12,14 @@ async def test_health_and_home(client: AsyncTestClient) -> None:
     assert '<html lang="vi" dir="ltr">' in home.text
     arabic = await client.get("/ar/")
     assert '<html lang="ar" dir="rtl">' in arabic.text
+
+
+async def test_sitemaps_and_robots(client: AsyncTestClient) -> None:
+    index = await client.get("/sitemap.xml")
+    assert index.status_code == 200 and "<sitemapindex" in index.text
+    assert "http://127.0.0.1:8000/sitemaps/pages" in index.text
+    pages = await client.get("/sitemaps/pages")
+    assert 'hreflang="ar" href="http://127.0.0.1:8000/ar/attractions"' in pages.text
+    assert (await client.get("/sitemaps/nothing")).status_code == 404
+    robots = await client.get("/robots.txt")
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots.text
