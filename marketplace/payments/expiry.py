@@ -1,0 +1,60 @@
+"""Cancel Stripe and VietQR orders left unpaid, releasing their stock; safe with several workers at once."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+import asyncpg
+
+from marketplace.orders.service import transition
+from marketplace.payments import repository as repo
+from marketplace.payments.settings import PaymentSettings, load_payment_settings
+
+__all__ = ["expire_unpaid_orders", "run_expiry_worker", "BATCH_SIZE"]
+
+log = logging.getLogger("marketplace.payments.expiry")
+
+BATCH_SIZE = 50
+DEFAULT_INTERVAL_SECONDS = 30.0
+
+
+async def _expire_batch(pool: asyncpg.Pool, now: datetime, expiry_seconds: int) -> int:
+    # One short transaction per batch: the rows stay locked (SKIP LOCKED for other workers) only while
+    # this batch is cancelled, and a failure rolls back this batch alone.
+    async with pool.acquire() as conn, conn.transaction():
+        orders = await repo.list_expirable_orders(conn, now=now, expiry_seconds=expiry_seconds, limit=BATCH_SIZE)
+        for order in orders:
+            await transition(conn, order.id, "cancelled", None, "payment not received in time")
+            await repo.expire_open_payments_for_order(conn, order.id)
+        return len(orders)
+
+
+async def expire_unpaid_orders(pool: asyncpg.Pool, now: datetime | None = None, *,
+                               expiry_minutes: int | None = None) -> int:
+    """Cancel every order unpaid past its deadline and release its stock; returns how many this call did."""
+    minutes = expiry_minutes if expiry_minutes is not None else load_payment_settings().expiry_minutes
+    moment = now or datetime.now(UTC)
+    total = 0
+    while True:
+        done = await _expire_batch(pool, moment, minutes * 60)
+        total += done
+        if done < BATCH_SIZE:
+            return total
+
+
+async def run_expiry_worker(pool: asyncpg.Pool, settings: object, stop_event: asyncio.Event, *,
+                            payment_settings: PaymentSettings | None = None,
+                            interval_seconds: float = DEFAULT_INTERVAL_SECONDS) -> None:
+    """Run `expire_unpaid_orders` every `interval_seconds` until `stop_event` is set (an app background task)."""
+    minutes = (payment_settings or load_payment_settings()).expiry_minutes
+    while not stop_event.is_set():
+        try:
+            cancelled = await expire_unpaid_orders(pool, expiry_minutes=minutes)
+            if cancelled:
+                log.info("cancelled %d unpaid orders", cancelled)
+        except (asyncpg.PostgresError, OSError) as error:
+            # The database may be restarting; try again next round rather than ending the task.
+            log.warning("expiry round failed: %s", error)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop_event.wait(), timeout=interval_seconds)

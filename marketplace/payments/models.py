@@ -1,0 +1,191 @@
+"""Payments, refunds, ledger entries and payouts as the service, API and pages read them."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+__all__ = ["Payment", "PaymentOrder", "Refund", "LedgerEntry", "Payout", "MerchantBalance",
+           "OrderPaymentInfo", "RefundForm", "PayoutForm", "BankAccountForm", "EventOutcome",
+           "PaymentView", "StartPaymentForm", "ReviewResolution", "LedgerStatement"]
+
+
+class Payment(msgspec.Struct, frozen=True, kw_only=True):
+    """One attempt to collect money for one or more orders of a checkout."""
+
+    id: int
+    checkout_id: int
+    method: str
+    status: str
+    amount: int
+    currency: str
+    payee_merchant_id: int | None
+    bank_bin: str | None
+    bank_account_number: str | None
+    bank_account_name: str | None
+    provider_reference: str | None
+    payment_intent: str | None
+    redirect_url: str | None
+    qr_payload: str | None
+    amount_received: int
+    amount_refunded: int
+    last_error: str | None
+    review_reason: str | None
+    idempotency_key: str
+    expires_at: datetime | None
+    paid_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PaymentOrder(msgspec.Struct, frozen=True):
+    """The part of a payment that pays one order."""
+
+    payment_id: int
+    order_id: int
+    amount: int
+
+
+class OrderPaymentInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """What the payment part needs to know about an order (read from the orders tables)."""
+
+    id: int
+    checkout_id: int
+    merchant_id: int
+    buyer_user_id: int
+    status: str
+    payment_method: str
+    total: int
+    currency: str
+    created_at: datetime
+
+
+class Refund(msgspec.Struct, frozen=True, kw_only=True):
+    """Money given back for (part of) an order."""
+
+    id: int
+    payment_id: int
+    order_id: int | None
+    amount: int
+    status: str
+    provider_reference: str | None
+    reason: str
+    created_by: int | None
+    created_at: datetime
+
+
+class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed line of a merchant's statement: positive is owed to the merchant."""
+
+    id: int
+    merchant_id: int
+    kind: str
+    amount: int
+    currency: str
+    order_id: int | None
+    refund_id: int | None
+    payout_id: int | None
+    note: str
+    created_at: datetime
+
+
+class Payout(msgspec.Struct, frozen=True, kw_only=True):
+    """Money the platform sent a merchant."""
+
+    id: int
+    merchant_id: int
+    amount: int
+    currency: str
+    method: str
+    external_reference: str
+    note: str
+    created_by: int | None
+    created_at: datetime
+
+
+class MerchantBalance(msgspec.Struct, frozen=True, kw_only=True):
+    """Totals of a merchant's ledger; `balance` is what the platform owes now (negative: merchant owes)."""
+
+    merchant_id: int
+    sales: int
+    fees: int
+    refunds: int
+    payouts: int
+    balance: int
+    currency: str = "VND"
+
+
+class EventOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    """What a notification did; `duplicate` when the event id was seen before."""
+
+    event_id: str
+    outcome: str
+    payment_id: int | None = None
+    duplicate: bool = False
+
+
+class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment as the JSON API returns it, with the orders it pays and what the buyer does next."""
+
+    id: int
+    checkout_id: int
+    method: str
+    status: str
+    amount: int
+    currency: str
+    order_ids: list[int]
+    redirect_url: str | None = None
+    qr_payload: str | None = None
+    bank_bin: str | None = None
+    bank_account_number: str | None = None
+    bank_account_name: str | None = None
+    transfer_content: str | None = None
+    amount_refunded: int = 0
+    review_reason: str | None = None
+    expires_at: datetime | None = None
+    paid_at: datetime | None = None
+
+
+class StartPaymentForm(msgspec.Struct, frozen=True):
+    """Ask for the next step of paying a checkout (the method was chosen at checkout)."""
+
+    checkout_id: int
+
+
+class RefundForm(msgspec.Struct, frozen=True, kw_only=True):
+    """Refund all (no amount) or part of an order."""
+
+    amount: Annotated[int, msgspec.Meta(gt=0, le=10_000_000_000)] | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class PayoutForm(msgspec.Struct, frozen=True, kw_only=True):
+    """An admin records money sent to a merchant."""
+
+    merchant_id: int
+    amount: Annotated[int, msgspec.Meta(gt=0, le=10_000_000_000)]
+    method: Literal["bank_transfer", "cash", "stripe_connect"] = "bank_transfer"
+    external_reference: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class BankAccountForm(msgspec.Struct, frozen=True, kw_only=True):
+    """A merchant's VietQR account."""
+
+    bank_bin: Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
+    account_number: Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Za-z]{1,19}$")]
+    account_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+class ReviewResolution(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's decision on a flagged transfer: accept it as payment, or refund it."""
+
+    accept: bool
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class LedgerStatement(msgspec.Struct, frozen=True):
+    """A merchant's balance and its ledger entries, oldest first."""
+
+    balance: MerchantBalance
+    entries: list[LedgerEntry]

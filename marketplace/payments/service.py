@@ -1,0 +1,370 @@
+"""Payment rules: which payments a checkout needs, starting them, confirming money, cash, refunds.
+
+Every function runs inside the caller's transaction. Orders change only through
+`marketplace.orders.service.transition`, the one place their state machine is enforced.
+"""
+
+import re
+from collections.abc import Sequence
+
+import asyncpg
+
+from marketplace.merchants.access import Actor, merchant_access, require_user
+from marketplace.orders.service import transition
+from marketplace.payments import repository as repo
+from marketplace.payments.errors import (
+    PaymentConflict,
+    PaymentForbidden,
+    PaymentNotFound,
+    PaymentUnavailable,
+    RefundInvalid,
+)
+from marketplace.payments.ledger import record_paid_orders, record_refund_entries
+from marketplace.payments.models import OrderPaymentInfo, Payment, PaymentView, Refund
+from marketplace.payments.provider import (
+    BankAccount,
+    PaymentMethod,
+    PaymentProvider,
+    PaymentRequest,
+    RefundRequest,
+)
+from marketplace.payments.settings import PaymentSettings
+from marketplace.platform.errors import AppError
+
+__all__ = [
+    "PAYMENT_CODE_PREFIX", "payment_code", "find_payment_codes", "prepare_checkout_payments",
+    "start_checkout_payments", "mark_paid", "confirm_transfer", "collect_cash", "refund_order",
+    "resolve_review", "payment_view", "get_payment_for", "payments_for_order", "offered_methods",
+    "ACTIVE_STATUSES", "ENDED_STATUSES", "PAID_STATUSES", "require_merchant", "set_bank_account",
+]
+
+PAYMENT_CODE_PREFIX = "NTM"
+# The money is (or may still be) collected: a checkout with one of these must not start another attempt.
+ACTIVE_STATUSES = frozenset({"pending", "paid", "review", "partially_refunded", "refunded"})
+ENDED_STATUSES = frozenset({"failed", "expired", "cancelled"})
+PAID_STATUSES = frozenset({"paid", "partially_refunded", "refunded"})
+CASH_PAYABLE_STATUSES = frozenset({"confirmed", "shipped", "delivered", "completed"})
+
+
+def payment_code(payment_id: int) -> str:
+    """The transfer content that identifies a payment in a bank statement, e.g. NTM000042."""
+    return f"{PAYMENT_CODE_PREFIX}{payment_id:06d}"
+
+
+def find_payment_codes(description: str) -> list[str]:
+    """Payment codes in a bank transfer description; banks may drop spaces or change case."""
+    squeezed = re.sub(r"\s+", "", description.upper())
+    return [f"{PAYMENT_CODE_PREFIX}{int(digits):06d}" for digits in re.findall(rf"{PAYMENT_CODE_PREFIX}(\d{{6,12}})",
+                                                                                squeezed)]
+
+
+def _collected_by_platform(payment: Payment) -> bool:
+    """Stripe and transfers to the platform's account are held by the platform; cash and own accounts are not."""
+    return payment.method == "stripe" or (payment.method == "vietqr" and payment.payee_merchant_id is None)
+
+
+async def offered_methods(conn: asyncpg.Connection, providers: Sequence[PaymentProvider],
+                          payment_settings: PaymentSettings, merchant_ids: Sequence[int]) -> list[str]:
+    """The methods a checkout for these merchants can offer (from `configured_providers`): VietQR needs
+    the platform's account, or an own account for every merchant in the checkout."""
+    offered: list[str] = []
+    for provider in providers:
+        if provider.method == PaymentMethod.VIETQR and payment_settings.platform_bank is None:
+            accounts = [await repo.get_merchant_bank_account(conn, merchant_id) for merchant_id in merchant_ids]
+            if not merchant_ids or any(account is None for account in accounts):
+                continue
+        offered.append(str(provider.method))
+    return offered
+
+
+async def _payee(conn: asyncpg.Connection, method: str, order: OrderPaymentInfo,
+                 payment_settings: PaymentSettings) -> tuple[int | None, BankAccount | None]:
+    """Who receives an order's money: (merchant id or None for the platform, VietQR account)."""
+    if method == "cod":
+        return order.merchant_id, None
+    if method == "vietqr":
+        account = await repo.get_merchant_bank_account(conn, order.merchant_id)
+        if account is not None:
+            return order.merchant_id, account
+        if payment_settings.platform_bank is None:
+            raise PaymentUnavailable("No bank account can receive this transfer.")
+        return None, payment_settings.platform_bank
+    return None, None
+
+
+async def prepare_checkout_payments(conn: asyncpg.Connection, checkout_id: int,
+                                    payment_settings: PaymentSettings) -> list[Payment]:
+    """The open payments a checkout needs, created if missing (safe to call again; locks the orders).
+
+    Stripe takes the whole checkout in one payment; VietQR one payment per receiving account (a
+    merchant's own, or the platform's for the rest); cash one per order, collected by each merchant.
+    """
+    orders = await repo.list_checkout_orders(conn, checkout_id, for_update=True)
+    if not orders:
+        raise PaymentNotFound("No such checkout.", code="checkout_not_found")
+    existing = await repo.list_payments_for_checkout(conn, checkout_id)
+    covered = {po.order_id for p in existing if p.status in ACTIVE_STATUSES
+               for po in await repo.list_payment_orders(conn, p.id)}
+    groups: dict[tuple[int | None, int | None], list[OrderPaymentInfo]] = {}
+    for order in orders:
+        payable = CASH_PAYABLE_STATUSES if order.payment_method == "cod" else frozenset({"pending_payment"})
+        if order.id in covered or order.status not in payable:
+            continue
+        payee, _ = await _payee(conn, order.payment_method, order, payment_settings)
+        key = (payee, order.id if order.payment_method == "cod" else None)
+        groups.setdefault(key, []).append(order)
+    for (payee, _), members in groups.items():
+        method = members[0].payment_method
+        _, bank = await _payee(conn, method, members[0], payment_settings)
+        attempt = 1 + sum(1 for p in existing if p.method == method and p.payee_merchant_id == payee)
+        scope = f"order-{members[0].id}" if method == "cod" else f"payee-{payee or 'platform'}"
+        payment = await repo.insert_payment(
+            conn, checkout_id=checkout_id, method=method, amount=sum(o.total for o in members),
+            currency=members[0].currency, payee_merchant_id=payee, bank=bank,
+            idempotency_key=f"checkout-{checkout_id}-{method}-{scope}-attempt-{attempt}")
+        if payment is None:
+            raise PaymentConflict("This payment is being started elsewhere; try again.")
+        for order in members:
+            await repo.insert_payment_order(conn, payment.id, order.id, order.total)
+    return [p for p in await repo.list_payments_for_checkout(conn, checkout_id) if p.status in ACTIVE_STATUSES]
+
+
+async def start_checkout_payments(conn: asyncpg.Connection, providers: Sequence[PaymentProvider],
+                                  payment_settings: PaymentSettings, checkout_id: int, *, locale: str,
+                                  return_url: str, cancel_url: str,
+                                  description: str = "") -> list[Payment]:
+    """Prepare the checkout's payments and ask each provider to start the ones not started yet."""
+    checkout = await repo.get_checkout_contact(conn, checkout_id)
+    if checkout is None:
+        raise PaymentNotFound("No such checkout.", code="checkout_not_found")
+    by_method = {str(provider.method): provider for provider in providers}
+    for payment in await prepare_checkout_payments(conn, checkout_id, payment_settings):
+        if payment.status != "pending" or payment.provider_reference is not None or payment.method == "cod":
+            continue
+        provider = by_method.get(payment.method)
+        if provider is None:
+            raise PaymentUnavailable(f"{payment.method} payments are not offered now.")
+        code = payment_code(payment.id)
+        bank = (BankAccount(bank_bin=payment.bank_bin, account_number=payment.bank_account_number or "",
+                            account_name=payment.bank_account_name or "") if payment.bank_bin else None)
+        started = await provider.start(PaymentRequest(
+            order_id=checkout_id, order_code=code, amount=payment.amount, currency=payment.currency,
+            description=description or f"Order {code}", idempotency_key=payment.idempotency_key, locale=locale,
+            success_url=return_url, cancel_url=cancel_url, customer_email=checkout["contact_email"] or None,
+            bank_account=bank))
+        await repo.update_payment_started(conn, payment.id, provider_reference=started.provider_reference,
+                                          redirect_url=started.redirect_url, qr_payload=started.qr_payload,
+                                          expires_at=started.expires_at)
+    return [p for p in await repo.list_payments_for_checkout(conn, checkout_id) if p.status in ACTIVE_STATUSES]
+
+
+async def mark_paid(conn: asyncpg.Connection, payment: Payment, payment_settings: PaymentSettings, *,
+                    amount_received: int, actor_user_id: int | None, reason: str,
+                    payment_intent: str | None = None) -> str:
+    """Money for `payment` arrived in full: confirm its orders and credit the ledger.
+
+    Returns the outcome. If an order was cancelled meanwhile (expired before the money came), the
+    payment goes to review for a person to refund: money is never kept for a cancelled order.
+    """
+    orders = [await repo.get_order(conn, po.order_id, for_update=True)
+              for po in await repo.list_payment_orders(conn, payment.id)]
+    # Cash is collected on delivery: its orders are confirmed (or already on their way, or delivered).
+    expected = CASH_PAYABLE_STATUSES if payment.method == "cod" else frozenset({"pending_payment"})
+    stale = [o.id for o in orders if o is not None and o.status not in expected]
+    if stale:
+        await repo.update_payment_state(
+            conn, payment.id, status="review", amount_received=amount_received, payment_intent=payment_intent,
+            review_reason=f"paid after orders {', '.join(map(str, stale))} were cancelled or changed: refund")
+        return "flagged_order_not_payable"
+    await repo.update_payment_state(conn, payment.id, status="paid", amount_received=amount_received,
+                                    payment_intent=payment_intent, paid=True)
+    for order in orders:
+        if order is not None and order.status == "pending_payment":
+            await transition(conn, order.id, "confirmed", actor_user_id, reason)
+    await record_paid_orders(conn, payment, [o for o in orders if o is not None], payment_settings.platform_fee_bps,
+                             collected_by_platform=_collected_by_platform(payment))
+    return "paid"
+
+
+async def get_payment_for(conn: asyncpg.Connection, actor: Actor | None, payment_id: int, *,
+                          manage: bool = False) -> Payment:
+    """A payment for its buyer (reading), its merchants or an admin; 404 for anyone else."""
+    user_id = require_user(actor)
+    payment = await repo.get_payment(conn, payment_id, for_update=manage)
+    if payment is None:
+        raise PaymentNotFound("No such payment.")
+    if actor is not None and actor.has_role("admin"):
+        return payment
+    orders = [await repo.get_order(conn, po.order_id) for po in await repo.list_payment_orders(conn, payment.id)]
+    if not manage and any(o is not None and o.buyer_user_id == user_id for o in orders):
+        return payment
+    if manage and _collected_by_platform(payment):
+        # Only the platform can see its own account; merchants cannot confirm money they did not receive.
+        raise PaymentForbidden("Only an administrator can confirm money paid to the platform.")
+    for order in orders:
+        if order is None:
+            continue
+        try:
+            await merchant_access(conn, actor, order.merchant_id)
+        except AppError:
+            continue
+        return payment
+    raise PaymentNotFound("No such payment.")
+
+
+async def confirm_transfer(conn: asyncpg.Connection, actor: Actor | None, payment_id: int,
+                           payment_settings: PaymentSettings, note: str = "") -> Payment:
+    """The receiving merchant (own account) or an admin confirms a VietQR transfer arrived in full."""
+    payment = await get_payment_for(conn, actor, payment_id, manage=True)
+    if payment.method != "vietqr":
+        raise PaymentConflict("Only bank transfers are confirmed by hand.")
+    if payment.status != "pending":
+        raise PaymentConflict(f"This payment is {payment.status}; nothing to confirm.")
+    outcome = await mark_paid(conn, payment, payment_settings, amount_received=payment.amount,
+                              actor_user_id=require_user(actor), reason=note or "bank transfer confirmed")
+    if outcome != "paid":
+        raise PaymentConflict("The order was cancelled before the money was confirmed; refund it instead.")
+    return await _reload(conn, payment.id)
+
+
+async def collect_cash(conn: asyncpg.Connection, actor: Actor | None, order_id: int,
+                       payment_settings: PaymentSettings) -> Payment:
+    """The merchant (or an admin) records the cash collected on delivery of an order."""
+    order = await repo.get_order(conn, order_id, for_update=True)
+    if order is None:
+        raise PaymentNotFound("No such order.", code="order_not_found")
+    await merchant_access(conn, actor, order.merchant_id)
+    if order.payment_method != "cod":
+        raise PaymentConflict("This order is not paid in cash on delivery.")
+    if order.status not in CASH_PAYABLE_STATUSES:
+        raise PaymentConflict(f"An order that is {order.status} cannot be marked paid.")
+    await prepare_checkout_payments(conn, order.checkout_id, payment_settings)
+    payment = next((p for p in await repo.list_payments_for_order(conn, order_id)
+                    if p.method == "cod" and p.status in ACTIVE_STATUSES), None)
+    if payment is None:
+        raise PaymentNotFound("No cash payment for this order.")
+    if payment.status != "pending":
+        raise PaymentConflict("The cash for this order was already recorded.")
+    locked = await repo.get_payment(conn, payment.id, for_update=True)
+    assert locked is not None
+    await mark_paid(conn, locked, payment_settings, amount_received=locked.amount,
+                    actor_user_id=require_user(actor), reason="cash collected on delivery")
+    return await _reload(conn, payment.id)
+
+
+async def refund_order(conn: asyncpg.Connection, providers: Sequence[PaymentProvider], actor: Actor | None,
+                       order_id: int, payment_settings: PaymentSettings, *, amount: int | None = None,
+                       reason: str = "") -> Refund:
+    """Refund all (amount None) or part of a paid order through the provider that took the money."""
+    order = await repo.get_order(conn, order_id)
+    if order is None:
+        raise PaymentNotFound("No such order.", code="order_not_found")
+    await merchant_access(conn, actor, order.merchant_id)
+    payment = next((p for p in reversed(await repo.list_payments_for_order(conn, order_id))
+                    if p.status in PAID_STATUSES), None)
+    if payment is None:
+        raise RefundInvalid("This order has no payment to refund.")
+    # Payment first, then its order: the same lock order as webhooks, so the two never deadlock.
+    payment = await repo.get_payment(conn, payment.id, for_update=True)
+    order = await repo.get_order(conn, order_id, for_update=True)
+    assert payment is not None and order is not None
+    if payment.status not in PAID_STATUSES:
+        raise RefundInvalid("This payment changed meanwhile; reload and try again.")
+    share = next(po.amount for po in await repo.list_payment_orders(conn, payment.id) if po.order_id == order_id)
+    remaining = share - await repo.sum_refunds_for_order(conn, order_id)
+    amount = remaining if amount is None else amount
+    if amount <= 0 or amount > remaining:
+        raise RefundInvalid(f"A refund must be between 1 and {remaining} {payment.currency}.",
+                            details={"refundable": remaining})
+    provider = next((p for p in providers if p.method == payment.method), None)
+    if provider is None:
+        raise PaymentUnavailable(f"{payment.method} refunds are not available now.")
+    attempt = await repo.count_refunds_for_payment(conn, payment.id) + 1
+    key = f"refund-payment-{payment.id}-{attempt}"
+    result = await provider.refund(RefundRequest(
+        provider_reference=payment.provider_reference, payment_intent=payment.payment_intent, amount=amount,
+        currency=payment.currency, idempotency_key=key, reason=reason))
+    status = result.status if result.status in ("pending", "succeeded", "failed", "manual") else "pending"
+    refund = await repo.insert_refund(conn, payment_id=payment.id, order_id=order_id, amount=amount, status=status,
+                                      provider_reference=result.reference, reason=reason, idempotency_key=key,
+                                      created_by=require_user(actor))
+    await _apply_refund(conn, payment, order, refund, payment_settings, actor_user_id=require_user(actor))
+    return refund
+
+
+async def _apply_refund(conn: asyncpg.Connection, payment: Payment, order: OrderPaymentInfo, refund: Refund,
+                        payment_settings: PaymentSettings, *, actor_user_id: int | None) -> None:
+    """Book a refund: payment totals, ledger lines, and the order refunded once nothing is left of it."""
+    refunded = payment.amount_refunded + refund.amount
+    await repo.update_payment_state(
+        conn, payment.id, status="refunded" if refunded >= payment.amount_received else "partially_refunded",
+        amount_refunded=refunded)
+    await record_refund_entries(conn, order, refund, payment_settings.platform_fee_bps,
+                                collected_by_platform=_collected_by_platform(payment))
+    share = next(po.amount for po in await repo.list_payment_orders(conn, payment.id) if po.order_id == order.id)
+    if await repo.sum_refunds_for_order(conn, order.id) >= share and order.status in (
+            "confirmed", "shipped", "delivered", "completed"):
+        await transition(conn, order.id, "refunded", actor_user_id, refund.reason or "refunded")
+
+
+async def resolve_review(conn: asyncpg.Connection, actor: Actor | None, payment_id: int, *, accept: bool,
+                         payment_settings: PaymentSettings, note: str = "") -> Payment:
+    """A person decides on a flagged payment: accept what arrived as full payment, or record it returned."""
+    payment = await get_payment_for(conn, actor, payment_id, manage=True)
+    if payment.status != "review":
+        raise PaymentConflict("This payment is not waiting for a decision.")
+    user_id = require_user(actor)
+    if accept:
+        outcome = await mark_paid(conn, payment, payment_settings, amount_received=payment.amount_received,
+                                  actor_user_id=user_id, reason=note or "accepted after review")
+        if outcome != "paid":
+            raise PaymentConflict("The orders can no longer be confirmed; return the money instead.")
+    else:
+        # The money goes back by hand (transfer or card refund made by a person); nothing was booked for it.
+        attempt = await repo.count_refunds_for_payment(conn, payment.id) + 1
+        if payment.amount_received > 0:
+            await repo.insert_refund(conn, payment_id=payment.id, order_id=None, amount=payment.amount_received,
+                                     status="manual", provider_reference=None, reason=note or "returned after review",
+                                     idempotency_key=f"refund-payment-{payment.id}-{attempt}", created_by=user_id)
+        await repo.update_payment_state(conn, payment.id, status="refunded",
+                                        amount_refunded=payment.amount_received)
+    return await _reload(conn, payment.id)
+
+
+async def require_merchant(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int) -> None:
+    """The actor manages this merchant (owner, assisting agent) or is an admin; 404 otherwise."""
+    await merchant_access(conn, actor, merchant_id)
+
+
+async def set_bank_account(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int,
+                           account: BankAccount) -> None:
+    """A merchant sets its own VietQR account; later transfers for its orders go there."""
+    await merchant_access(conn, actor, merchant_id)
+    await repo.upsert_merchant_bank_account(conn, merchant_id, account)
+
+
+async def _reload(conn: asyncpg.Connection, payment_id: int) -> Payment:
+    payment = await repo.get_payment(conn, payment_id)
+    assert payment is not None
+    return payment
+
+
+async def payments_for_order(conn: asyncpg.Connection, order_id: int) -> list[Payment]:
+    """Every attempt that covers an order (for the order page: how it was paid)."""
+    return await repo.list_payments_for_order(conn, order_id)
+
+
+async def payment_view(conn: asyncpg.Connection, payment: Payment) -> PaymentView:
+    """A payment with its order ids and the transfer content, for the API and pages."""
+    order_ids = [po.order_id for po in await repo.list_payment_orders(conn, payment.id)]
+    return PaymentView(
+        id=payment.id, checkout_id=payment.checkout_id, method=payment.method, status=payment.status,
+        amount=payment.amount, currency=payment.currency, order_ids=order_ids,
+        redirect_url=payment.redirect_url if payment.status == "pending" else None,
+        qr_payload=payment.qr_payload if payment.status == "pending" else None,
+        bank_bin=payment.bank_bin, bank_account_number=payment.bank_account_number,
+        bank_account_name=payment.bank_account_name,
+        transfer_content=payment_code(payment.id) if payment.method == "vietqr" else None,
+        amount_refunded=payment.amount_refunded, review_reason=payment.review_reason,
+        expires_at=payment.expires_at, paid_at=payment.paid_at)
+
