@@ -43,8 +43,8 @@ class SearchDocument(msgspec.Struct, frozen=True, kw_only=True):
     kind: DocumentKind
     slug: str
     name: LocalizedText
-    summary: LocalizedText = {}
-    text: LocalizedText = {}
+    summary: LocalizedText = msgspec.field(default_factory=dict)
+    text: LocalizedText = msgspec.field(default_factory=dict)
     """Longer text (descriptions, stories) searched with a lower weight than names."""
     category: str | None = None
     commune_code: int | None = None
@@ -122,7 +122,7 @@ class SearchResult(msgspec.Struct, frozen=True, kw_only=True):
     """A page of hits with facet counts and an estimated total."""
 
     hits: list[SearchHit]
-    facets: dict[str, list[FacetCount]] = {}
+    facets: dict[str, list[FacetCount]] = msgspec.field(default_factory=dict)
     estimated_total: int = 0
     page: int = 1
     per_page: int = 20

@@ -23,3 +23,10 @@ async def test_sitemaps_and_robots(client: AsyncTestClient) -> None:
     assert (await client.get("/sitemaps/nothing")).status_code == 404
     robots = await client.get("/robots.txt")
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots.text
+
+
+async def test_openapi_schema_builds(client: AsyncTestClient) -> None:
+    schema = await client.get("/schema/openapi.json")
+    assert schema.status_code == 200, schema.text
+    assert schema.json()["openapi"].startswith("3.1")
+    assert "/api/v1/auth/sign-in" in schema.json()["paths"]
