@@ -259,7 +259,8 @@ def create_app(settings: Settings | None = None, *, debug: bool = False) -> Lite
         lifespan=[_lifespan],
         exception_handlers={Exception: handle_exception},
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
-        openapi_config=OpenAPIConfig(title="Ninh Thuận Marketplace API", version="1.0.0", path="/schema"),
+        openapi_config=OpenAPIConfig(title="Ninh Thuận Marketplace API", version="1.0.0", path="/schema",
+                                     use_handler_docstrings=True),
         debug=debug,
     )
 

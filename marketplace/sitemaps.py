@@ -74,7 +74,8 @@ async def sitemap_for_kind(request: Request[Any, Any, Any], kind: FromPath[str],
 @get("/robots.txt", include_in_schema=False, media_type=MediaType.TEXT)
 async def robots(request: Request[Any, Any, Any]) -> Response[str]:
     """Crawlers may read public pages; account, cart and dashboards are not for them."""
-    disallow = "".join(f"Disallow: /{code}/account\nDisallow: /{code}/cart\n" for code in i18n.SUPPORTED_LOCALES)
+    private = ("account", "cart", "checkout", "trip", "trips/", "editor", "merchant", "agent", "admin", "orders")
+    disallow = "".join(f"Disallow: /{code}/{path}\n" for code in i18n.SUPPORTED_LOCALES for path in private)
     return Response(f"User-agent: *\n{disallow}Sitemap: {_base(request)}/sitemap.xml\n", media_type=MediaType.TEXT)
 
 

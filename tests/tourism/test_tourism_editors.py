@@ -1,0 +1,244 @@
+"""Editors alone may write; an editor publishes a new attraction through pages or the API and search finds it."""
+
+import asyncpg
+import pytest
+
+from search.models import SearchFilters, SearchQuery
+
+NEW_ATTRACTION = {
+    "slug": "vuon-tao-thai-an",
+    "name": {"vi": "Vườn táo Thái An", "en": "Thai An apple garden"},
+    "category": "food",
+    "lat": 11.72,
+    "lng": 109.15,
+    "commune_code": None,
+    "opening_hours": {"weekly": {"mon": [{"opens": "07:00", "closes": "17:00"}]}},
+    "fees": [{"visitor_type": "adult", "amount_vnd": 30000}],
+}
+
+
+async def _session(pool: asyncpg.Pool, *roles: str) -> str:
+    from marketplace.accounts.service import create_user, start_session
+
+    async with pool.acquire() as connection, connection.transaction():
+        user = await create_user(
+            connection, email=f"{'-'.join(roles)}@example.test", password=None, roles=list(roles), display_name="Test"
+        )
+        return await start_session(connection, user.id)
+
+
+async def _search(engine, text: str) -> list[str]:
+    result = await engine.search(SearchQuery(text=text, locale="vi", filters=SearchFilters(kinds=("attraction",))))
+    return [hit.document.id for hit in result.hits]
+
+
+async def test_only_editors_may_write_through_the_api(client, demo, api_token) -> None:
+    anonymous = await client.post("/api/v1/attractions", json=NEW_ATTRACTION)
+    assert anonymous.status_code in (401, 403)
+    customer = {"authorization": f"Bearer {await api_token('customer', 'merchant')}"}
+    assert (await client.post("/api/v1/attractions", json=NEW_ATTRACTION, headers=customer)).status_code == 403
+    assert (
+        await client.patch("/api/v1/attractions/po-klong-garai", json={"status": "draft"}, headers=customer)
+    ).status_code == 403
+    assert (
+        await client.post(
+            "/api/v1/events",
+            headers=customer,
+            json={"slug": "x", "name": {"vi": "X"}, "starts_on": "2030-01-01", "ends_on": "2030-01-02"},
+        )
+    ).status_code == 403
+    assert (await client.get("/api/v1/editor/attractions/stale", headers=customer)).status_code == 403
+
+    editor = {"authorization": f"Bearer {await api_token('editor')}"}
+    created = await client.post("/api/v1/attractions", json=NEW_ATTRACTION, headers=editor)
+    assert created.status_code == 201, created.text
+    assert created.json()["status"] == "draft" and created.json()["fees"][0]["amount_vnd"] == 30000
+    # A draft is invisible to visitors but not to editors.
+    assert (await client.get("/api/v1/attractions/vuon-tao-thai-an")).status_code == 404
+    assert (await client.get("/api/v1/attractions/vuon-tao-thai-an", headers=editor)).status_code == 200
+    assert (await client.post("/api/v1/attractions", json=NEW_ATTRACTION, headers=editor)).status_code == 409
+    bad = await client.post("/api/v1/attractions", headers=editor, json={**NEW_ATTRACTION, "slug": "Bad Slug"})
+    assert bad.status_code == 400
+    unknown_commune = await client.post(
+        "/api/v1/attractions", headers=editor, json={**NEW_ATTRACTION, "slug": "elsewhere", "commune_code": 1}
+    )
+    assert unknown_commune.status_code == 422 and unknown_commune.json()["error"]["code"] == "unknown_commune"
+    stale = (await client.get("/api/v1/editor/attractions/stale", headers=editor)).json()
+    assert "po-klong-garai" in {item["slug"] for item in stale}
+
+
+async def test_editor_publishes_and_the_attraction_appears_in_search(client, demo, api_token, drain) -> None:
+    editor = {"authorization": f"Bearer {await api_token('editor')}"}
+    assert (await client.post("/api/v1/attractions", json=NEW_ATTRACTION, headers=editor)).status_code == 201
+    engine = await drain()
+    assert "attraction:vuon-tao-thai-an" not in await _search(engine, "vuon tao")
+    published = await client.patch("/api/v1/attractions/vuon-tao-thai-an", json={"status": "published"}, headers=editor)
+    assert published.status_code == 200 and published.json()["published_at"]
+    await drain()
+    assert "attraction:vuon-tao-thai-an" in await _search(engine, "vuon tao thai an")
+    assert (await client.get("/en/attractions/vuon-tao-thai-an")).status_code == 200
+    # Renaming the slug moves the search entry.
+    assert (
+        await client.patch("/api/v1/attractions/vuon-tao-thai-an", json={"slug": "vuon-tao"}, headers=editor)
+    ).status_code == 200
+    await drain()
+    hits = await _search(engine, "vuon tao thai an")
+    assert "attraction:vuon-tao" in hits and "attraction:vuon-tao-thai-an" not in hits
+
+
+async def test_editor_pages_are_guarded(client, demo, pool) -> None:
+    anonymous = await client.get("/vi/editor/attractions", follow_redirects=False)
+    assert anonymous.status_code in (302, 303, 401) and "sign-in" in anonymous.headers.get("location", "sign-in")
+    client.cookies.set("sid", await _session(pool, "customer"))
+    assert (await client.get("/vi/editor/attractions")).status_code == 403
+    assert (
+        await client.post(
+            "/vi/editor/attractions/po-klong-garai/publish", data={"published": "0"}, follow_redirects=False
+        )
+    ).status_code == 403
+
+
+async def test_editor_creates_through_the_form_and_sees_errors(client, demo, pool, csrf, drain) -> None:
+    client.cookies.set("sid", await _session(pool, "editor"))
+    listing = await client.get("/en/editor/attractions")
+    assert listing.status_code == 200 and "Needs re-checking" in listing.text and "Po Klong Garai" in listing.text
+    token = await csrf(client, "/en/editor/attractions/new")
+    form = {
+        "_csrf_token": token,
+        "slug": "doi-cat-moi",
+        "name_vi": "Đồi cát mới",
+        "name_en": "New dunes",
+        "summary_en": "Sand dunes.",
+        "category": "nature",
+        "commune": "",
+        "lat": "11.55",
+        "lng": "109.05",
+        "hours": "mon-sun 05:00-18:00\nfri 25:00-26:00",
+        "fees": "adult 10000",
+        "status": "published",
+    }
+    bad = await client.post("/en/editor/attractions/new", data=form)
+    assert bad.status_code == 422 and "line 2" in bad.text and "New dunes" in bad.text
+    form["hours"] = "mon-sun 05:00-18:00\n2026-12-24 closed"
+    created = await client.post("/en/editor/attractions/new", data=form, follow_redirects=False)
+    assert created.status_code == 303 and created.headers["location"].endswith(
+        "/editor/attractions/doi-cat-moi/edit?saved=1"
+    )
+    edit = await client.get("/en/editor/attractions/doi-cat-moi/edit")
+    assert "mon-sun 05:00-18:00" in edit.text and "2026-12-24 closed" in edit.text and "adult 10000" in edit.text
+    engine = await drain()
+    assert "attraction:doi-cat-moi" in await _search(engine, "doi cat moi")
+
+    unpublish = await client.post(
+        "/en/editor/attractions/doi-cat-moi/publish",
+        data={"_csrf_token": token, "published": "0"},
+        follow_redirects=False,
+    )
+    assert unpublish.status_code == 303
+    assert (await client.get("/en/attractions/doi-cat-moi")).status_code == 404
+
+
+class FakeImages:
+    """Stands in for the marketplace image pipeline (its own tests cover real resizing)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[bytes, str | None]] = []
+
+    async def store_upload(self, data: bytes, *, content_type: str | None):
+        self.received.append((data, content_type))
+        key = f"img{len(self.received)}"
+
+        class Stored:
+            pass
+
+        stored = Stored()
+        stored.key = key  # type: ignore[attr-defined]
+        stored.urls = {"thumb": f"/media/{key}-thumb.webp", "medium": f"/media/{key}-m.webp"}  # type: ignore[attr-defined]
+        return stored
+
+
+async def test_photo_upload_goes_through_the_image_pipeline(client, demo, api_token, app) -> None:
+    from marketplace.platform.runtime import runtime_of
+
+    images = FakeImages()
+    runtime_of(app.state).images = images
+    editor = {"authorization": f"Bearer {await api_token('editor')}"}
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    response = await client.post(
+        "/api/v1/attractions/po-klong-garai/photos",
+        headers=editor,
+        files={"file": ("tower.png", png, "image/png")},
+        data={"caption_en": "At dawn"},
+    )
+    assert response.status_code == 201, response.text
+    assert images.received == [(png, "image/png")]
+    assert response.json()["urls"]["thumb"] == "/media/img1-thumb.webp"
+    detail = (await client.get("/api/v1/attractions/po-klong-garai")).json()
+    assert detail["photos"][0]["caption"] == {"en": "At dawn"}
+    assert "/media/img1-m.webp" in (await client.get("/en/attractions/po-klong-garai")).text
+    wrong = await client.post(
+        "/api/v1/attractions/po-klong-garai/photos", headers=editor, files={"file": ("x.gif", b"GIF89a", "image/gif")}
+    )
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "photo_type"
+    customer = {"authorization": f"Bearer {await api_token('customer')}"}
+    assert (
+        await client.post(
+            "/api/v1/attractions/po-klong-garai/photos",
+            headers=customer,
+            files={"file": ("tower.png", png, "image/png")},
+        )
+    ).status_code == 403
+    photo_id = detail["photos"][0]["id"]
+    assert (
+        await client.delete(f"/api/v1/attractions/po-klong-garai/photos/{photo_id}", headers=editor)
+    ).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"slug": "e1", "name": {"vi": "E"}, "starts_on": "2030-01-05", "ends_on": "2030-01-01"},
+        {
+            "slug": "e2",
+            "name": {"vi": "E"},
+            "starts_on": "2030-01-01",
+            "ends_on": "2030-01-02",
+            "attraction_slug": "nowhere",
+        },
+    ],
+)
+async def test_bad_events_are_refused_with_a_reason(client, demo, api_token, body) -> None:
+    editor = {"authorization": f"Bearer {await api_token('editor')}"}
+    response = await client.post("/api/v1/events", json=body, headers=editor)
+    assert response.status_code == 422 and response.json()["error"]["code"] in ("dates_reversed", "unknown_attraction")
+
+
+async def test_editor_creates_and_edits_an_event_through_pages(client, demo, pool, csrf) -> None:
+    client.cookies.set("sid", await _session(pool, "editor"))
+    assert "Lễ hội Katê" in (await client.get("/vi/editor/events")).text
+    token = await csrf(client, "/en/editor/events/new")
+    form = {
+        "_csrf_token": token,
+        "slug": "dem-nhac-thap",
+        "name_vi": "Đêm nhạc dưới tháp",
+        "name_en": "Music night",
+        "starts_on": "2027-03-10",
+        "ends_on": "2027-03-09",
+        "attraction_slug": "po-klong-garai",
+        "status": "published",
+    }
+    bad = await client.post("/en/editor/events/new", data=form)
+    assert bad.status_code == 422 and "ends before it starts" in bad.text and "Music night" in bad.text
+    form["ends_on"] = "2027-03-11"
+    created = await client.post("/en/editor/events/new", data=form, follow_redirects=False)
+    assert created.status_code == 303
+    event = (await client.get("/api/v1/events/dem-nhac-thap")).json()
+    assert event["attraction_slug"] == "po-klong-garai" and event["lat"] == 11.6018
+    form.update(recurrence="yearly", name_en="Tower music night")
+    assert (
+        await client.post("/en/editor/events/dem-nhac-thap/edit", data=form, follow_redirects=False)
+    ).status_code == 303
+    event = (await client.get("/api/v1/events/dem-nhac-thap")).json()
+    assert event["recurrence"] == "yearly" and event["name"]["en"] == "Tower music night"
+    client.cookies.set("sid", await _session(pool, "merchant"))
+    assert (await client.get("/en/editor/events")).status_code == 403

@@ -1,0 +1,1 @@
+"""Attractions: places tourists visit, with hours, fees, photos and a verified-on date."""

@@ -1,0 +1,265 @@
+"""The attractions JSON API under /api/v1: reading, open data, posters, and editors' writes."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from i18n import TIME_ZONE
+from tourism.attractions import service
+from tourism.attractions.models import Attraction, AttractionCreate, AttractionPage, AttractionUpdate, Category, Photo
+from tourism.errors import InvalidInput
+from tourism.hours import OpenStatus, opening_status
+from tourism.nearby import DEFAULT_RADIUS_M, NEARBY_KINDS, Nearby, RadiusM, find_nearby
+from tourism.opendata import attractions_csv, attractions_geojson
+from tourism.posters import poster_pdf, poster_svg
+from tourism.webutil import GuardSet, base_url, is_editor
+
+__all__ = ["attraction_api_handlers", "MAX_PHOTO_BYTES"]
+
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+OPEN_DATA_CACHE = {"cache-control": "public, max-age=300", "access-control-allow-origin": "*"}
+
+
+def _kinds(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return NEARBY_KINDS
+    kinds = tuple(kind for kind in value.split(",") if kind)
+    unknown = [kind for kind in kinds if kind not in NEARBY_KINDS]
+    if unknown:
+        raise InvalidInput(
+            f"unknown kinds: {', '.join(unknown)}", code="unknown_kind", details={"allowed": list(NEARBY_KINDS)}
+        )
+    return kinds
+
+
+def _poster_url(settings: Any, slug: str) -> str:
+    # A short, locale-free link: /a/<slug> sends each visitor to the page in their own language.
+    return f"{base_url(settings)}/a/{slug}"
+
+
+class AttractionApi(Controller):
+    """Public reads of attractions."""
+
+    path = "/attractions"
+    tags = ["tourism"]
+
+    @get("/", name="tourism.api.attractions.list")
+    async def list_attractions(
+        self,
+        db: NamedDependency[asyncpg.Connection],
+        principal: NamedDependency[Any],
+        category: Annotated[Category | None, QueryParameter()] = None,
+        commune: Annotated[int | None, QueryParameter(ge=1, le=99_999)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=80)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        drafts: Annotated[bool, QueryParameter()] = False,
+    ) -> AttractionPage:
+        """Attractions in slug order; `cursor` is the previous page's next_cursor. Editors may ask for drafts."""
+        return await service.list_attractions(
+            db,
+            category=category,
+            commune_code=commune,
+            cursor=cursor,
+            limit=limit,
+            include_drafts=drafts and is_editor(principal),
+        )
+
+    @get("/{slug:str}", name="tourism.api.attractions.detail")
+    async def get_attraction(
+        self, slug: FromPath[str], db: NamedDependency[asyncpg.Connection], principal: NamedDependency[Any]
+    ) -> Attraction:
+        """One attraction with its photos (drafts only for editors)."""
+        return await service.get_attraction(db, slug, include_drafts=is_editor(principal))
+
+    @get("/{slug:str}/status", name="tourism.api.attractions.status")
+    async def status(
+        self,
+        slug: FromPath[str],
+        db: NamedDependency[asyncpg.Connection],
+        at: Annotated[datetime | None, QueryParameter()] = None,
+    ) -> OpenStatus:
+        """Whether it is open at `at` (default now); times are Asia/Ho_Chi_Minh."""
+        attraction = await service.get_attraction(db, slug)
+        return opening_status(attraction.opening_hours, at or datetime.now(TIME_ZONE))
+
+    @get("/{slug:str}/nearby", name="tourism.api.attractions.nearby")
+    async def nearby(
+        self,
+        slug: FromPath[str],
+        db: NamedDependency[asyncpg.Connection],
+        search_engine: NamedDependency[Any],
+        locale: NamedDependency[str],
+        radius_m: Annotated[RadiusM, QueryParameter()] = DEFAULT_RADIUS_M,
+        kinds: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    ) -> Nearby:
+        """Producers, products, experiences and attractions near it, nearest first."""
+        attraction = await service.get_attraction(db, slug)
+        return await find_nearby(
+            search_engine,
+            attraction.lat,
+            attraction.lng,
+            radius_m,
+            locale=locale,
+            exclude_ids=(attraction.document_id,),
+            kinds=_kinds(kinds),
+        )
+
+    @get("/{slug:str}/poster.svg", name="tourism.api.attractions.poster_svg", media_type="image/svg+xml")
+    async def poster_svg(
+        self, slug: FromPath[str], db: NamedDependency[asyncpg.Connection], settings: NamedDependency[Any]
+    ) -> Response[str]:
+        """A printable A4 poster with the name in several languages and a QR code to the page."""
+        attraction = await service.get_attraction(db, slug)
+        return Response(
+            poster_svg(attraction, _poster_url(settings, slug)),
+            media_type="image/svg+xml",
+            headers={
+                "cache-control": "public, max-age=3600",
+                "content-disposition": f'inline; filename="poster-{slug}.svg"',
+            },
+        )
+
+    @get("/{slug:str}/poster.pdf", name="tourism.api.attractions.poster_pdf", media_type="application/pdf")
+    async def poster_pdf(
+        self, slug: FromPath[str], db: NamedDependency[asyncpg.Connection], settings: NamedDependency[Any]
+    ) -> Response[bytes]:
+        """The same poster as an A4 PDF."""
+        attraction = await service.get_attraction(db, slug)
+        return Response(
+            poster_pdf(attraction, _poster_url(settings, slug)),
+            media_type="application/pdf",
+            headers={
+                "cache-control": "public, max-age=3600",
+                "content-disposition": f'inline; filename="poster-{slug}.pdf"',
+            },
+        )
+
+
+class OpenDataApi(Controller):
+    """Open data downloads and the near-a-point query."""
+
+    path = "/"
+    tags = ["tourism"]
+
+    @get("/attractions.geojson", name="tourism.api.attractions.geojson", media_type="application/geo+json")
+    async def geojson(
+        self, db: NamedDependency[asyncpg.Connection], settings: NamedDependency[Any]
+    ) -> Response[dict[str, Any]]:
+        """Every published attraction as a GeoJSON FeatureCollection ([longitude, latitude])."""
+        attractions = await service.iter_published_attractions(db)
+        return Response(
+            attractions_geojson(attractions, base_url(settings)),
+            media_type="application/geo+json",
+            headers=OPEN_DATA_CACHE,
+        )
+
+    @get("/attractions.csv", name="tourism.api.attractions.csv", media_type="text/csv")
+    async def csv(self, db: NamedDependency[asyncpg.Connection]) -> Response[str]:
+        """Every published attraction as CSV (UTF-8)."""
+        attractions = await service.iter_published_attractions(db)
+        return Response(
+            attractions_csv(attractions),
+            media_type="text/csv; charset=utf-8",
+            headers={**OPEN_DATA_CACHE, "content-disposition": 'attachment; filename="attractions.csv"'},
+        )
+
+    @get("/nearby", name="tourism.api.nearby")
+    async def near_point(
+        self,
+        search_engine: NamedDependency[Any],
+        locale: NamedDependency[str],
+        lat: Annotated[float, QueryParameter(ge=-90, le=90)],
+        lng: Annotated[float, QueryParameter(ge=-180, le=180)],
+        radius_m: Annotated[RadiusM, QueryParameter()] = DEFAULT_RADIUS_M,
+        kinds: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    ) -> Nearby:
+        """What is near a point ("near me"), nearest first by kind."""
+        return await find_nearby(search_engine, lat, lng, radius_m, locale=locale, kinds=_kinds(kinds))
+
+
+def attraction_api_handlers(guards: GuardSet) -> list[Any]:
+    """Public attraction endpoints and the editor-only writes."""
+
+    class AttractionEditorApi(Controller):
+        """Editors create, change, publish and illustrate attractions."""
+
+        path = "/attractions"
+        tags = ["tourism"]
+
+        @post("/", name="tourism.api.attractions.create", guards=[guards.editor])
+        async def create(self, data: JSONBody[AttractionCreate], db: NamedDependency[asyncpg.Connection]) -> Attraction:
+            """Create an attraction (a draft unless `status` is "published")."""
+            return await service.create_attraction(db, data)
+
+        @patch("/{slug:str}", name="tourism.api.attractions.update", guards=[guards.editor])
+        async def update(
+            self, slug: FromPath[str], data: JSONBody[AttractionUpdate], db: NamedDependency[asyncpg.Connection]
+        ) -> Attraction:
+            """Change some fields; `status` publishes or unpublishes."""
+            return await service.update_attraction(db, slug, data)
+
+        @post("/{slug:str}/photos", name="tourism.api.attractions.add_photo", guards=[guards.editor])
+        async def add_photo(
+            self,
+            request: Request[Any, Any, Any],
+            slug: FromPath[str],
+            db: NamedDependency[asyncpg.Connection],
+            images: NamedDependency[Any],
+        ) -> Photo:
+            """Upload a photo (multipart field `file`, JPEG, PNG or WebP, at most 8 MB)."""
+            data, content_type, caption = await read_photo_upload(request)
+            return await service.add_photo(db, slug, images, data, content_type=content_type, caption=caption)
+
+        @delete(
+            "/{slug:str}/photos/{photo_id:int}", name="tourism.api.attractions.remove_photo", guards=[guards.editor]
+        )
+        async def remove_photo(
+            self, slug: FromPath[str], photo_id: FromPath[int], db: NamedDependency[asyncpg.Connection]
+        ) -> None:
+            """Detach a photo from the attraction."""
+            await service.remove_photo(db, slug, photo_id)
+
+    class EditorListsApi(Controller):
+        """Editors' work lists."""
+
+        path = "/editor/attractions"
+        tags = ["tourism"]
+
+        @get("/stale", name="tourism.api.attractions.stale", guards=[guards.editor])
+        async def stale(self, db: NamedDependency[asyncpg.Connection]) -> list[Attraction]:
+            """Attractions never verified or not verified for a year, oldest first."""
+            return await service.list_stale_attractions(db, datetime.now(TIME_ZONE).date())
+
+    return [AttractionApi, OpenDataApi, AttractionEditorApi, EditorListsApi]
+
+
+async def read_photo_upload(request: Request[Any, Any, Any]) -> tuple[bytes, str | None, dict[str, str]]:
+    """The uploaded file's bytes, its type and an optional caption; 4xx for missing, wrong or huge files."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_PHOTO_BYTES + 64 * 1024:
+        raise InvalidInput(f"a photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB", code="photo_too_large")
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput("send the photo in a multipart field named 'file'", code="photo_missing")
+    if upload.content_type not in PHOTO_TYPES:
+        raise InvalidInput(
+            "photos must be JPEG, PNG or WebP", code="photo_type", details={"allowed": list(PHOTO_TYPES)}
+        )
+    data = await upload.read(MAX_PHOTO_BYTES + 1)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise InvalidInput(f"a photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB", code="photo_too_large")
+    if not data:
+        raise InvalidInput("the photo is empty", code="photo_missing")
+    caption = {
+        key.removeprefix("caption_"): str(value).strip()[:300]
+        for key, value in form.items()
+        if key.startswith("caption_") and isinstance(value, str) and value.strip()
+    }
+    return data, upload.content_type, caption

@@ -1,0 +1,1 @@
+"""Events and festivals: date ranges, yearly recurrence, a place, calendar feeds."""
