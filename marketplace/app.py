@@ -25,7 +25,7 @@ from litestar.status_codes import HTTP_302_FOUND, HTTP_303_SEE_OTHER
 import i18n
 from marketplace.accounts.api import account_api_handlers
 from marketplace.accounts.pages import account_page_handlers
-from marketplace.platform.auth import Guards
+from marketplace.platform.auth import Guards, PrincipalMiddleware
 from marketplace.platform.database import EmbeddedPostgres, create_pool
 from marketplace.platform.dependencies import LOCALE_COOKIE, app_dependencies, request_locale
 from marketplace.platform.errors import handle_exception
@@ -130,8 +130,7 @@ def _error_page(request: Request[Any, Any, Any], status: int, code: str, message
     if status == 401 and request.method == "GET":
         return Redirect(f"{runtime.path_prefix}/{locale}/account/sign-in?next={request.url.path}",
                         status_code=HTTP_303_SEE_OTHER)
-    shown = i18n.gettext(message, locale) if status < 500 else i18n.gettext("Something went wrong on our side.",
-                                                                           locale)
+    shown = i18n.gettext(message if status < 500 or status == 503 else "Something went wrong on our side.", locale)
     try:
         from marketplace.accounts.models import Principal  # noqa: F401  (type of the principal in context)
 
@@ -178,6 +177,7 @@ def build_router(settings: Settings, path: str = "/") -> Router:
             DefineMiddleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                              hsts=settings.secure_cookies),
             DefineMiddleware(CsrfUnlessTokenMiddleware, config=csrf, exempt_paths=CSRF_EXEMPT_SUFFIXES),
+            PrincipalMiddleware,
         ],
         exception_handlers={Exception: handle_exception},
     )

@@ -18,7 +18,7 @@ from marketplace.accounts.models import (
     SignUp,
     User,
 )
-from marketplace.accounts.sessions import session_cookie, signed_in
+from marketplace.accounts.sessions import session_cookie, signed_in, start_signed_in_session
 from marketplace.platform.auth import SESSION_COOKIE, Guards
 from marketplace.platform.errors import Unauthorized
 from marketplace.platform.middleware import client_ip
@@ -43,12 +43,10 @@ class AuthApi(Controller):
 
     @post("/sign-in", status_code=HTTP_200_OK)
     async def sign_in(self, request: Request[Any, Any, Any], data: JSONBody[SignIn],
-                      db: NamedDependency[asyncpg.Connection], pool: NamedDependency[asyncpg.Pool],
-                      settings: NamedDependency[Settings]) -> Response[User]:
+                      pool: NamedDependency[asyncpg.Pool], settings: NamedDependency[Settings]) -> Response[User]:
         """Check the credentials (rate limited per IP and account) and start a session."""
         user = await service.authenticate(pool, data.email, data.password, client_ip(request.scope))
-        token = await service.start_session(db, user.id)
-        await signed_in(request, db, user.id)
+        token = await start_signed_in_session(request, pool, user.id)
         return Response(user, cookies=[session_cookie(request, settings, token)])
 
     @post("/sign-out", status_code=HTTP_204_NO_CONTENT)

@@ -56,7 +56,8 @@ class SignUp(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     email: Email
     password: Password
     display_name: Annotated[str, msgspec.Meta(max_length=120)] = ""
-    locale: str = "vi"
+    # Not "locale": Litestar would take a validation error in a field named like a dependency for its own fault.
+    language: Annotated[str, msgspec.Meta(pattern="^(vi|en|zh|ko|ja|ru|fr|ar)$")] = "vi"
 
 
 class SignIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

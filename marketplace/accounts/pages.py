@@ -14,9 +14,9 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 import i18n
 from marketplace.accounts import service
 from marketplace.accounts.models import ROLES, Principal, SignUp
-from marketplace.accounts.sessions import session_cookie, signed_in
+from marketplace.accounts.sessions import session_cookie, signed_in, start_signed_in_session
 from marketplace.platform.auth import SESSION_COOKIE, Guards
-from marketplace.platform.errors import AppError
+from marketplace.platform.errors import AppError, Forbidden
 from marketplace.platform.middleware import client_ip
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import Settings
@@ -64,8 +64,8 @@ class AccountPages(Controller):
 
     @post("/sign-in")
     async def sign_in(self, request: Request[Any, Any, Any], page: NamedDependency[PageRenderer],
-                      db: NamedDependency[asyncpg.Connection], pool: NamedDependency[asyncpg.Pool],
-                      settings: NamedDependency[Settings], locale: NamedDependency[str]) -> Response:
+                      pool: NamedDependency[asyncpg.Pool], settings: NamedDependency[Settings],
+                      locale: NamedDependency[str]) -> Response:
         """Check the credentials and start a session."""
         form = await request.form()
         email = str(form.get("email", ""))[:254]
@@ -77,8 +77,7 @@ class AccountPages(Controller):
             return page.render("accounts/sign_in.html", {"error": _message(error, locale), "email": email,
                                                          "next": next_path},
                                status_code=error.status_code, headers=error.headers)
-        token = await service.start_session(db, user.id)
-        await signed_in(request, db, user.id)
+        token = await start_signed_in_session(request, pool, user.id)
         return Redirect(safe_next(next_path, request, locale), status_code=HTTP_303_SEE_OTHER,
                         cookies=[session_cookie(request, settings, token)])
 
@@ -94,7 +93,7 @@ class AccountPages(Controller):
         """Create a customer account and sign it in."""
         form = await request.form()
         values = {"email": str(form.get("email", "")).strip(), "password": str(form.get("password", "")),
-                  "display_name": str(form.get("display_name", "")).strip(), "locale": locale}
+                  "display_name": str(form.get("display_name", "")).strip(), "language": locale}
         context = {"email": values["email"], "display_name": values["display_name"]}
         try:
             data = msgspec.convert(values, SignUp)
@@ -135,7 +134,8 @@ def account_page_handlers(guards: Guards) -> list[Any]:
         async def account(self, page: NamedDependency[PageRenderer], principal: NamedDependency[Principal | None],
                           db: NamedDependency[asyncpg.Connection]) -> Response:
             """The signed-in user's page."""
-            assert principal is not None and principal.user_id is not None  # the guard ensures it
+            if principal is None or principal.user_id is None:
+                raise Forbidden("API tokens have no account page.", code="not_a_user")
             row = await db.fetchrow("SELECT id, email, display_name, roles FROM users WHERE id = $1",
                                     principal.user_id)
             links = [{"path": path, "label": label} for role, path, label in ROLE_LINKS if principal.has_role(role)]

@@ -82,7 +82,7 @@ async def create_user(connection: asyncpg.Connection, *, email: str, password: s
 async def sign_up(connection: asyncpg.Connection, data: SignUp) -> User:
     """A self-service customer account."""
     return await create_user(connection, email=data.email, password=data.password, roles=["customer"],
-                             display_name=data.display_name, locale=data.locale)
+                             display_name=data.display_name, locale=data.language)
 
 
 async def authenticate(pool: asyncpg.Pool, email: str, password: str, ip: str | None,
@@ -93,29 +93,36 @@ async def authenticate(pool: asyncpg.Pool, email: str, password: str, ip: str | 
     """
     account = email.strip().lower()
     window = limits.window
-    async with pool.acquire() as connection:
-        by_ip, by_account = await repository.count_login_failures(connection, ip=ip, account=account, window=window)
-        if by_ip >= limits.per_ip or by_account >= limits.per_account:
-            oldest = await repository.oldest_login_failure(connection, ip=ip, account=account, window=window)
-            retry = int(((oldest or datetime.now(UTC)) + limits.window - datetime.now(UTC)).total_seconds()) + 1
-            raise TooManyRequests("Too many failed sign-ins. Try again later.", code="login_rate_limited",
-                                  details={"retry_after_seconds": max(retry, 1)},
-                                  headers={"Retry-After": str(max(retry, 1))})
-        row = await repository.get_user_by_email(connection, account)
-        stored_hash = row["password_hash"] if row and row["is_active"] and row["password_hash"] else _DUMMY_HASH
-        try:
-            # argon2 is deliberately slow; keep the event loop free while it runs.
-            await asyncio.to_thread(_hasher.verify, stored_hash, password)
-            verified = row is not None and stored_hash is not _DUMMY_HASH
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            verified = False
-        if not verified or row is None:
-            await repository.insert_login_failure(connection, ip, account)
-            raise Unauthorized("The e-mail or password is wrong.", code="invalid_credentials")
-        await repository.clear_account_failures(connection, account)
-        if _hasher.check_needs_rehash(stored_hash):
-            await repository.update_password_hash(connection, row["id"], hash_password(password))
-        return _user(row)
+    async with pool.acquire(timeout=10) as connection:
+        async with connection.transaction():
+            # One attempt per account at a time, so concurrent guesses cannot slip past the count.
+            await connection.execute("SELECT pg_advisory_xact_lock(hashtext('login:' || $1))", account)
+            by_ip, by_account = await repository.count_login_failures(connection, ip=ip, account=account,
+                                                                      window=window)
+            if by_ip >= limits.per_ip or by_account >= limits.per_account:
+                oldest = await repository.oldest_login_failure(connection, ip=ip, account=account, window=window)
+                retry = max(int(((oldest or datetime.now(UTC)) + window - datetime.now(UTC)).total_seconds()) + 1, 1)
+                raise TooManyRequests("Too many failed sign-ins. Try again later.", code="login_rate_limited",
+                                      details={"retry_after_seconds": retry}, headers={"Retry-After": str(retry)})
+            row = await repository.get_user_by_email(connection, account)
+            usable = row is not None and row["is_active"] and row["password_hash"]
+            stored_hash = row["password_hash"] if usable else _DUMMY_HASH
+            try:
+                # argon2 is deliberately slow; keep the event loop free while it runs.
+                await asyncio.to_thread(_hasher.verify, stored_hash, password)
+                verified = bool(usable)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                verified = False
+            if not verified or row is None:
+                # Recorded in this committed transaction, so the failure counts although the request fails.
+                await repository.insert_login_failure(connection, ip, account)
+            else:
+                await repository.clear_account_failures(connection, account)
+                if _hasher.check_needs_rehash(stored_hash):
+                    await repository.update_password_hash(connection, row["id"], hash_password(password))
+    if not verified or row is None:
+        raise Unauthorized("The e-mail or password is wrong.", code="invalid_credentials")
+    return _user(row)
 
 
 async def start_session(connection: asyncpg.Connection, user_id: int) -> str:

@@ -12,7 +12,7 @@ from marketplace.platform.auth import SESSION_COOKIE
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import Settings
 
-__all__ = ["session_cookie", "signed_in", "SignInHook"]
+__all__ = ["session_cookie", "signed_in", "start_signed_in_session", "SignInHook"]
 
 SignInHook = Callable[[Request[Any, Any, Any], asyncpg.Connection, int], Awaitable[Any] | Any]
 
@@ -30,3 +30,14 @@ async def signed_in(request: Request[Any, Any, Any], db: asyncpg.Connection, use
         result = hook(request, db, user_id)
         if inspect.isawaitable(result):
             await result
+
+
+async def start_signed_in_session(request: Request[Any, Any, Any], pool: asyncpg.Pool, user_id: int) -> str:
+    """A new session and the sign-in hooks, in one transaction on one connection; returns the cookie value."""
+    from marketplace.accounts import service
+    from marketplace.platform.auth import ACQUIRE_TIMEOUT
+
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection, connection.transaction():
+        token = await service.start_session(connection, user_id)
+        await signed_in(request, connection, user_id)
+    return token

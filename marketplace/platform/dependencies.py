@@ -9,7 +9,7 @@ from litestar.di import Provide
 
 import i18n
 from marketplace.accounts.models import Principal
-from marketplace.platform.auth import load_principal
+from marketplace.platform.auth import ACQUIRE_TIMEOUT, load_principal
 from marketplace.platform.errors import NotFound
 from marketplace.platform.runtime import Runtime, runtime_of
 from marketplace.platform.settings import Settings
@@ -27,7 +27,7 @@ def _runtime(request: Request[Any, Any, Any]) -> Runtime:
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.Connection, None]:
     """One connection in one transaction: committed on success, rolled back if the handler raises."""
     pool = _runtime(request).require_pool()
-    async with pool.acquire() as connection:
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection:
         transaction = connection.transaction()
         await transaction.start()
         try:

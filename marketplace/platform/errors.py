@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -107,6 +108,11 @@ def describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
         message = getattr(exc, "message", None) or str(exc)
         headers = dict(getattr(exc, "headers", None) or {})
         return status, code, message, getattr(exc, "details", None), headers
+    if isinstance(exc, asyncpg.DataError):
+        # Values the database cannot hold (an id past 64 bits, a malformed number) are the client's error.
+        return 400, "invalid_value", "A value in the request is out of range or malformed.", None, {}
+    if isinstance(exc, (TimeoutError, asyncpg.TooManyConnectionsError, ConnectionError)):
+        return 503, "unavailable", "The service is busy. Try again in a moment.", None, {"Retry-After": "5"}
     if isinstance(exc, ValidationException):
         return 400, "validation_failed", "The request is not valid.", exc.extra, {}
     if isinstance(exc, NotAuthorizedException):
@@ -122,7 +128,7 @@ def describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """JSON under /api and for clients that ask for JSON; a translated error page otherwise."""
     status, code, message, details, headers = describe(exc)
-    if status >= 500:
+    if status >= 500 and status != 503:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_json(request):
         return Response(error_body(code, message, details), status_code=status, media_type=MediaType.JSON,

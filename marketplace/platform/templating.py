@@ -12,6 +12,7 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
 import i18n
+from marketplace.platform.middleware import mask_csrf_token, unmask_csrf_token
 
 __all__ = ["TEMPLATE_DIRS", "create_environment", "PageRenderer", "Page"]
 
@@ -116,8 +117,9 @@ class PageRenderer:
 
     def context(self) -> dict[str, Any]:
         """What every template can use."""
-        csrf_token = ScopeState.from_scope(self.request.scope).csrf_token
-        csrf_token = "" if csrf_token is Ellipsis or csrf_token is None else str(csrf_token)
+        scope_token = ScopeState.from_scope(self.request.scope).csrf_token
+        # After a POST the scope holds the (masked) token the form sent; mask the bare token afresh.
+        csrf_token = "" if scope_token in (Ellipsis, None) else mask_csrf_token(unmask_csrf_token(str(scope_token)))
         path = self.request.scope.get("path", "/")
         local_path = path[len(self.path_prefix):] if path.startswith(self.path_prefix) else path
         parts = local_path.split("/", 2)
