@@ -28,11 +28,13 @@ from marketplace.payments.models import (
 from marketplace.payments.provider import BankAccount, NotificationRejected, PaymentMethod, PaymentProvider
 from marketplace.payments.settings import PaymentSettings
 from marketplace.platform.auth import Guards
+from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import Settings
 
-__all__ = ["payment_api_handlers"]
+__all__ = ["payment_api_handlers", "reject_ids_out_of_range", "return_url", "refund_committing_failures"]
 
 WEBHOOK_MAX_BYTES = 256 * 1024
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
 
 
 def _provider(providers: list[PaymentProvider], method: PaymentMethod) -> PaymentProvider:
@@ -42,17 +44,48 @@ def _provider(providers: list[PaymentProvider], method: PaymentMethod) -> Paymen
     return found
 
 
-async def _receive(request: Request[Any, Any, Any], db: asyncpg.Connection, provider: PaymentProvider,
+async def _receive(request: Request[Any, Any, Any], pool: asyncpg.Pool, provider: PaymentProvider,
                    payment_settings: PaymentSettings) -> EventOutcome:
+    # The body is read (capped by request_max_body_size) and verified before a pooled connection is
+    # taken: a client sending its body slowly holds no connection, and a refused notification changes nothing.
     body = await request.body()
-    # Verification happens before anything is written: a refused notification changes nothing.
     event = provider.verify_notification(body, request.headers)
     try:
-        return await apply_event(db, event, payment_settings)
+        async with pool.acquire() as conn, conn.transaction():
+            return await apply_event(conn, event, payment_settings)
     except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
         # Another request changed the same order at the same moment; the sender retries non-2xx answers.
         raise PaymentConflict("The payment is being changed by another request; retry.",
                               code="payment_busy") from None
+
+
+def reject_ids_out_of_range(request: Request[Any, Any, Any]) -> None:
+    """Ids in the path beyond PostgreSQL's bigint cannot exist: 404 before any query (a before_request hook)."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise PaymentNotFound("Not found.", code="not_found")
+
+
+def return_url(request: Request[Any, Any, Any], settings: Settings, locale: str, path: str) -> str:
+    """An absolute URL of this app's page `path` (the app may be mounted under a path prefix)."""
+    prefix = runtime_of(request.app.state).path_prefix
+    return f"{settings.base_url.rstrip('/')}{prefix}/{locale}{path}"
+
+
+async def refund_committing_failures(pool: asyncpg.Pool, providers: list[PaymentProvider],
+                                     principal: Principal | None, order_id: int,
+                                     payment_settings: PaymentSettings, *, amount: int | None,
+                                     reason: str) -> Refund:
+    """`service.refund_order` in its own transaction, which is committed when the provider refused the
+    refund: the failed attempt stays recorded (the next try gets a new idempotency key); then the error."""
+    failure: service.RefundFailed | None = None
+    async with pool.acquire() as conn, conn.transaction():
+        try:
+            return await service.refund_order(conn, providers, principal, order_id, payment_settings,
+                                              amount=amount, reason=reason)
+        except service.RefundFailed as error:
+            failure = error
+    raise failure
 
 
 def payment_api_handlers(app_guards: Guards) -> list[Any]:
@@ -64,22 +97,23 @@ def payment_api_handlers(app_guards: Guards) -> list[Any]:
 
         path = "/payments"
         dependencies = payment_dependencies()
+        before_request = reject_ids_out_of_range
         tags = ["payments"]
 
         @post("/stripe/webhook", status_code=200, request_max_body_size=WEBHOOK_MAX_BYTES)
-        async def stripe_webhook(self, request: Request[Any, Any, Any], db: NamedDependency[asyncpg.Connection],
+        async def stripe_webhook(self, request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool],
                                  payment_providers: NamedDependency[list[PaymentProvider]],
                                  payment_settings: NamedDependency[PaymentSettings]) -> EventOutcome:
             """Stripe events, verified with STRIPE_WEBHOOK_SECRET; unsigned, forged or stale ones get 400."""
-            return await _receive(request, db, _provider(payment_providers, PaymentMethod.STRIPE),
+            return await _receive(request, pool, _provider(payment_providers, PaymentMethod.STRIPE),
                                   payment_settings)
 
         @post("/bank/webhook", status_code=200, request_max_body_size=WEBHOOK_MAX_BYTES)
-        async def bank_webhook(self, request: Request[Any, Any, Any], db: NamedDependency[asyncpg.Connection],
+        async def bank_webhook(self, request: Request[Any, Any, Any], pool: NamedDependency[asyncpg.Pool],
                                payment_providers: NamedDependency[list[PaymentProvider]],
                                payment_settings: NamedDependency[PaymentSettings]) -> EventOutcome:
             """A bank transfer arrived (HMAC-SHA256 of "<X-Bank-Timestamp>.<body>" in X-Bank-Signature)."""
-            return await _receive(request, db, _provider(payment_providers, PaymentMethod.VIETQR),
+            return await _receive(request, pool, _provider(payment_providers, PaymentMethod.VIETQR),
                                   payment_settings)
 
         @get("/methods")
@@ -95,16 +129,18 @@ def payment_api_handlers(app_guards: Guards) -> list[Any]:
         path = "/payments"
         dependencies = payment_dependencies()
         guards = [app_guards.authenticated]
+        before_request = reject_ids_out_of_range
         tags = ["payments"]
 
         @post("/checkouts/{checkout_id:int}/start", status_code=200)
-        async def start(self, checkout_id: FromPath[int], db: NamedDependency[asyncpg.Connection],
+        async def start(self, request: Request[Any, Any, Any], checkout_id: FromPath[int],
+                        db: NamedDependency[asyncpg.Connection],
                         principal: NamedDependency[Principal | None], locale: NamedDependency[str],
                         settings: NamedDependency[Settings], payment_settings: NamedDependency[PaymentSettings],
                         payment_providers: NamedDependency[list[PaymentProvider]]) -> list[PaymentView]:
             """Start paying one's checkout: a Stripe redirect_url, a VietQR payload, or cash on delivery."""
             await _own_checkout(db, principal, checkout_id)
-            back = f"{settings.base_url}/{locale}/payments/checkouts/{checkout_id}"
+            back = return_url(request, settings, locale, f"/payments/checkouts/{checkout_id}")
             payments = await service.start_checkout_payments(db, payment_providers, payment_settings, checkout_id,
                                                              locale=locale, return_url=back, cancel_url=back)
             return [await service.payment_view(db, p) for p in payments]
@@ -157,12 +193,12 @@ def payment_api_handlers(app_guards: Guards) -> list[Any]:
 
         @post("/orders/{order_id:int}/refunds", status_code=201)
         async def refund(self, order_id: FromPath[int], data: JSONBody[RefundForm],
-                         db: NamedDependency[asyncpg.Connection], principal: NamedDependency[Principal | None],
+                         pool: NamedDependency[asyncpg.Pool], principal: NamedDependency[Principal | None],
                          payment_settings: NamedDependency[PaymentSettings],
                          payment_providers: NamedDependency[list[PaymentProvider]]) -> Refund:
             """Refund all (no amount) or part of a paid order through the provider that took the money."""
-            return await service.refund_order(db, payment_providers, principal, order_id, payment_settings,
-                                              amount=data.amount, reason=data.reason)
+            return await refund_committing_failures(pool, payment_providers, principal, order_id,
+                                                    payment_settings, amount=data.amount, reason=data.reason)
 
         @get("/review", guards=[app_guards.admin])
         async def review_queue(self, db: NamedDependency[asyncpg.Connection]) -> list[PaymentView]:
@@ -201,6 +237,13 @@ def payment_api_handlers(app_guards: Guards) -> list[Any]:
         async def balances(self, db: NamedDependency[asyncpg.Connection]) -> list[MerchantBalance]:
             """Every merchant's balance, largest owed first."""
             return await repo.list_merchant_balances(db)
+
+        @post("/refunds/{refund_id:int}/approve-fee", guards=[app_guards.admin], status_code=200)
+        async def approve_fee_return(self, refund_id: FromPath[int], db: NamedDependency[asyncpg.Connection],
+                                     principal: NamedDependency[Principal | None],
+                                     payment_settings: NamedDependency[PaymentSettings]) -> Refund:
+            """An admin accepts a merchant's manual refund: the platform fee on it is given back."""
+            return await service.approve_fee_return(db, principal, refund_id, payment_settings)
 
         @post("/payouts", guards=[app_guards.admin], status_code=201)
         async def record_payout(self, data: JSONBody[PayoutForm], db: NamedDependency[asyncpg.Connection],

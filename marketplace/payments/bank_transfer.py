@@ -95,14 +95,20 @@ class VietQRProvider:
         signature = headers.get(SIGNATURE_HEADER, "")
         if not timestamp or not signature:
             raise NotificationRejected("missing signature or timestamp header")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > NOTIFICATION_TOLERANCE_SECONDS:
+        # str.isdigit() accepts "²" and other non-ASCII digits that int() refuses: ASCII digits only.
+        if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
+            raise NotificationRejected("the timestamp is not a number")
+        if abs(time.time() - int(timestamp)) > NOTIFICATION_TOLERANCE_SECONDS:
             raise NotificationRejected("timestamp outside the tolerance")
+        # compare_digest refuses non-ASCII str; a header with such characters cannot be a hex digest anyway.
+        if not signature.isascii():
+            raise NotificationRejected("signature does not match")
         expected = sign_bank_notification(self._webhook_secret, body, int(timestamp))
-        if not hmac.compare_digest(expected, signature):
+        if not hmac.compare_digest(expected.encode(), signature.encode()):
             raise NotificationRejected("signature does not match")
         try:
             notification = msgspec.json.decode(body, type=BankNotification)
-        except msgspec.ValidationError as error:
+        except msgspec.DecodeError as error:  # malformed JSON, and (a subclass) the wrong shape
             raise NotificationRejected(f"not a bank notification: {error}") from None
         return PaymentEvent(
             method=PaymentMethod.VIETQR,
@@ -113,6 +119,7 @@ class VietQRProvider:
             amount=notification.amount,
             currency=notification.currency.upper(),
             occurred_at=notification.occurred_at,
+            account_number=notification.account_number.strip() or None,
         )
 
     async def refund(self, request: RefundRequest) -> RefundResult:

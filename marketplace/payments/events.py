@@ -66,7 +66,24 @@ async def _apply(conn: asyncpg.Connection, payment: Payment, event: PaymentEvent
         return await _failed(conn, payment, event)
     if event.kind == PaymentEventKind.REFUNDED:
         return await _refunded(conn, payment, event.amount_refunded or 0, payment_settings)
+    if event.kind == PaymentEventKind.REFUND_UPDATED:
+        return await _refund_updated(conn, payment, event)
     return "ignored"
+
+
+async def _refund_updated(conn: asyncpg.Connection, payment: Payment, event: PaymentEvent) -> str:
+    """A refund we booked failed or was cancelled at Stripe after all: the money is still with the platform.
+
+    Its ledger lines stay (the ledger has no reversal entry yet) and the payment keeps its status; the
+    event is listed for a person, who refunds again by hand or corrects the books.
+    """
+    if event.refund_status not in ("failed", "canceled"):
+        return "ignored"
+    refunds = await repo.list_refunds_for_payment(conn, payment.id)
+    booked = next((r for r in refunds if r.provider_reference == event.refund_reference), None)
+    if booked is None or booked.status == "failed":
+        return "ignored_refund_not_booked"
+    return "flagged_refund_failed"
 
 
 async def _paid(conn: asyncpg.Connection, payment: Payment, event: PaymentEvent,
@@ -98,13 +115,21 @@ async def _transfer(conn: asyncpg.Connection, payment: Payment, event: PaymentEv
                     payment_settings: PaymentSettings) -> str:
     """Match a bank transfer: exactly the amount pays; less or more goes to a person, never accepted silently."""
     amount = event.amount or 0
+    # A settled payment stays settled: later transfers are flagged for a person, never change its status.
+    if payment.status in PAID_STATUSES:
+        return "flagged_extra_transfer"
     if event.currency and event.currency != payment.currency:
         await repo.update_payment_state(conn, payment.id, status="review",
                                         review_reason=f"transfer in {event.currency}, expected {payment.currency}")
         return "flagged_currency"
-    if payment.status in PAID_STATUSES:
-        # The payment is settled; this second transfer is listed for a person to return.
-        return "flagged_extra_transfer"
+    if not _reached_payee_account(payment, event):
+        # The code matches but the money went to another account (or the bank does not say which, for a
+        # payment to a merchant's own account): a person checks where it really is.
+        await repo.update_payment_state(
+            conn, payment.id, status="review", amount_received=payment.amount_received + amount,
+            review_reason=(f"{amount} reported for account {event.account_number or 'not given'}, "
+                           f"expected {payment.bank_account_number}: check where the money is"))
+        return "flagged_wrong_account"
     if payment.status not in ("pending", "review"):
         await repo.update_payment_state(
             conn, payment.id, status="review", amount_received=payment.amount_received + amount,
@@ -118,6 +143,20 @@ async def _transfer(conn: asyncpg.Connection, payment: Payment, event: PaymentEv
     await repo.update_payment_state(conn, payment.id, status="review", amount_received=received,
                                     review_reason=f"{kind}: received {received} of {payment.amount}")
     return f"flagged_{kind}"
+
+
+def _reached_payee_account(payment: Payment, event: PaymentEvent) -> bool:
+    """The bank's account number, when given, must be the payment's; a merchant's own account must be named."""
+    expected = _account_key(payment.bank_account_number)
+    reported = _account_key(event.account_number)
+    if reported:
+        return reported == expected
+    return payment.payee_merchant_id is None
+
+
+def _account_key(number: str | None) -> str:
+    # Banks format account numbers with spaces or dashes now and then.
+    return "".join(ch for ch in (number or "") if ch.isascii() and ch.isalnum()).upper()
 
 
 async def _expired(conn: asyncpg.Connection, payment: Payment) -> str:
@@ -155,9 +194,8 @@ async def _refunded(conn: asyncpg.Connection, payment: Payment, total_refunded: 
     if total_refunded <= booked:
         return "already_booked"
     if total_refunded < payment.amount:
-        await repo.update_payment_state(
-            conn, payment.id, status="review", amount_refunded=total_refunded,
-            review_reason=f"{total_refunded - booked} refunded outside the marketplace: assign it to an order")
+        # Which order the money came from is unknown: the event is listed for a person, and the paid
+        # payment keeps its status (it is never sent back to review, where it could be "accepted" again).
         return "flagged_external_partial_refund"
     # A full refund made in Stripe's dashboard: refund every order's remainder.
     attempt = len(await repo.list_refunds_for_payment(conn, payment.id))

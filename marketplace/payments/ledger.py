@@ -42,9 +42,17 @@ async def record_paid_orders(conn: asyncpg.Connection, payment: Payment, orders:
 
 async def record_fee_reversal(conn: asyncpg.Connection, order: OrderPaymentInfo, refund: Refund,
                               fee_bps: int) -> None:
-    """Give back the fee charged on a refunded amount."""
-    reversal = fee_for(refund.amount, fee_bps)
-    if reversal:
+    """Give back the fee charged on a refunded amount.
+
+    The fee on everything refunded (and approved) so far less the fee already given back, so rounding
+    across partial refunds never returns more than the fee charged on the order. A refund whose fee
+    return waits for an admin gives nothing back yet.
+    """
+    if refund.fee_return_pending or refund.order_id != order.id:
+        return
+    refunded = await repo.sum_fee_returnable_refunds(conn, order.id)
+    reversal = fee_for(refunded, fee_bps) - await repo.sum_fee_returned(conn, order.id)
+    if reversal > 0:
         await repo.insert_ledger_entry(conn, merchant_id=order.merchant_id, kind="fee_reversal", amount=reversal,
                                        currency=order.currency, order_id=order.id, refund_id=refund.id,
                                        note=f"fee on refund {refund.id}")

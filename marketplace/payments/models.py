@@ -72,6 +72,8 @@ class Refund(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
     created_by: int | None
     created_at: datetime
+    fee_return_pending: bool = False
+    """A merchant's manual refund: the platform fee on it comes back once an admin approves."""
 
 
 class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):

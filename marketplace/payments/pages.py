@@ -15,6 +15,7 @@ from markupsafe import Markup
 from marketplace.accounts.models import Principal
 from marketplace.payments import ledger, service
 from marketplace.payments import repository as repo
+from marketplace.payments.api import refund_committing_failures, reject_ids_out_of_range, return_url
 from marketplace.payments.dependencies import payment_dependencies
 from marketplace.payments.errors import PaymentNotFound, RefundInvalid
 from marketplace.payments.models import PaymentView
@@ -47,7 +48,8 @@ def _whole_number(value: str, field: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    # isdigit() alone takes "²" and other digits int() refuses: ASCII digits only.
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
         raise BadRequest(f"{field} must be a whole number.", code="invalid_number")
     return int(value)
 
@@ -84,9 +86,11 @@ def payment_page_handlers(app_guards: Guards) -> list[Any]:
         path = "/payments/checkouts"
         dependencies = payment_dependencies()
         guards = [app_guards.authenticated]
+        before_request = reject_ids_out_of_range
 
         @get("/{checkout_id:int}", name="payments.checkout")
-        async def show(self, checkout_id: FromPath[int], db: NamedDependency[asyncpg.Connection],
+        async def show(self, request: Request[Any, Any, Any], checkout_id: FromPath[int],
+                       db: NamedDependency[asyncpg.Connection],
                        principal: NamedDependency[Principal | None], page: NamedDependency[PageRenderer],
                        locale: NamedDependency[str], settings: NamedDependency[Settings],
                        payment_settings: NamedDependency[PaymentSettings],
@@ -95,7 +99,7 @@ def payment_page_handlers(app_guards: Guards) -> list[Any]:
             checkout = await _checkout_for(db, principal, checkout_id)
             if checkout["payment_method"] in (PaymentMethod.VIETQR, PaymentMethod.COD):
                 local = [p for p in payment_providers if p.method != PaymentMethod.STRIPE]
-                back = f"{settings.base_url}/{locale}/payments/checkouts/{checkout_id}"
+                back = return_url(request, settings, locale, f"/payments/checkouts/{checkout_id}")
                 await service.start_checkout_payments(db, local, payment_settings, checkout_id, locale=locale,
                                                       return_url=back, cancel_url=back)
             payments = [await service.payment_view(db, p)
@@ -115,7 +119,7 @@ def payment_page_handlers(app_guards: Guards) -> list[Any]:
                       payment_providers: NamedDependency[list[PaymentProvider]]) -> Redirect:
             """Start (or resume) the card payment and go to Stripe's hosted page."""
             await _checkout_for(db, principal, checkout_id)
-            back = f"{settings.base_url}/{locale}/payments/checkouts/{checkout_id}"
+            back = return_url(request, settings, locale, f"/payments/checkouts/{checkout_id}")
             payments = await service.start_checkout_payments(db, payment_providers, payment_settings, checkout_id,
                                                              locale=locale, return_url=back, cancel_url=back)
             target = next((p.redirect_url for p in payments if p.status == "pending" and p.redirect_url), None)
@@ -129,6 +133,7 @@ def payment_page_handlers(app_guards: Guards) -> list[Any]:
         path = "/payments"
         dependencies = payment_dependencies()
         guards = [app_guards.authenticated]
+        before_request = reject_ids_out_of_range
 
         @get("/orders/{order_id:int}", name="payments.order")
         async def order(self, order_id: FromPath[int], db: NamedDependency[asyncpg.Connection],
@@ -185,7 +190,7 @@ def payment_page_handlers(app_guards: Guards) -> list[Any]:
 
         @post("/orders/{order_id:int}/refund", request_max_body_size=MAX_FORM_BYTES)
         async def refund(self, request: Request[Any, Any, Any], order_id: FromPath[int],
-                         db: NamedDependency[asyncpg.Connection], principal: NamedDependency[Principal | None],
+                         pool: NamedDependency[asyncpg.Pool], principal: NamedDependency[Principal | None],
                          locale: NamedDependency[str], payment_settings: NamedDependency[PaymentSettings],
                          payment_providers: NamedDependency[list[PaymentProvider]]) -> Redirect:
             """Refund all or part of the order."""
@@ -193,8 +198,8 @@ def payment_page_handlers(app_guards: Guards) -> list[Any]:
             amount = _whole_number(form.get("amount", ""), "The amount")
             if amount == 0:
                 raise RefundInvalid("A refund must be more than zero.")
-            await service.refund_order(db, payment_providers, principal, order_id, payment_settings,
-                                       amount=amount, reason=form.get("reason", ""))
+            await refund_committing_failures(pool, payment_providers, principal, order_id, payment_settings,
+                                             amount=amount, reason=form.get("reason", ""))
             return _back(request, locale, f"/payments/orders/{order_id}")
 
     class LedgerPages(Controller):
@@ -203,6 +208,7 @@ def payment_page_handlers(app_guards: Guards) -> list[Any]:
         path = "/payments"
         dependencies = payment_dependencies()
         guards = [app_guards.authenticated]
+        before_request = reject_ids_out_of_range
 
         @get("/merchants/{merchant_id:int}/statement", name="payments.statement")
         async def statement(self, merchant_id: FromPath[int], db: NamedDependency[asyncpg.Connection],
@@ -263,7 +269,19 @@ def payment_page_handlers(app_guards: Guards) -> list[Any]:
             return page.render("payments/admin.html", {
                 "balances": balances, "merchant_names": names, "review": review,
                 "review_orders": {p.id: p.order_ids[0] if p.order_ids else 0 for p in review},
-                "unmatched": await repo.list_unmatched_events(db)})
+                "unmatched": await repo.list_unmatched_events(db),
+                "flagged_card_events": await repo.list_flagged_card_events(db),
+                "fee_approvals": await repo.list_refunds_awaiting_fee_approval(db)})
+
+        @post("/admin/refunds/{refund_id:int}/approve-fee", guards=[app_guards.admin],
+              request_max_body_size=MAX_FORM_BYTES)
+        async def approve_fee_return(self, request: Request[Any, Any, Any], refund_id: FromPath[int],
+                                     db: NamedDependency[asyncpg.Connection],
+                                     principal: NamedDependency[Principal | None], locale: NamedDependency[str],
+                                     payment_settings: NamedDependency[PaymentSettings]) -> Redirect:
+            """Approve returning the platform fee on a merchant's manual refund."""
+            await service.approve_fee_return(db, principal, refund_id, payment_settings)
+            return _back(request, locale, "/payments/admin")
 
         @post("/admin/payouts", guards=[app_guards.admin], request_max_body_size=MAX_FORM_BYTES)
         async def payout(self, request: Request[Any, Any, Any], db: NamedDependency[asyncpg.Connection],

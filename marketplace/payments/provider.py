@@ -98,6 +98,8 @@ class PaymentEventKind(StrEnum):
     REFUNDED = "refunded"
     TRANSFER_RECEIVED = "transfer_received"
     """A bank says money arrived; amount and order code are checked before anything is paid."""
+    REFUND_UPDATED = "refund_updated"
+    """A refund changed at the provider after it was made (e.g. it failed or was cancelled)."""
     IGNORED = "ignored"
 
 
@@ -116,6 +118,11 @@ class PaymentEvent(msgspec.Struct, frozen=True, kw_only=True):
     amount_refunded: int | None = None
     currency: str | None = None
     occurred_at: datetime | None = None
+    account_number: str | None = None
+    """The account the money reached, when the bank says (bank transfers only)."""
+    refund_reference: str | None = None
+    refund_status: str | None = None
+    """A refund's provider id and its status now (refund events only)."""
 
 
 class RefundRequest(msgspec.Struct, frozen=True, kw_only=True):

@@ -24,7 +24,9 @@ __all__ = [
     "insert_event", "update_event", "insert_refund", "sum_refunds_for_order", "list_refunds_for_payment",
     "count_refunds_for_payment", "insert_ledger_entry", "list_ledger_entries", "get_merchant_balance",
     "list_merchant_balances", "insert_payout", "list_expirable_orders", "list_vietqr_payments_by_reference",
-    "list_payments_in_review", "list_unmatched_events", "get_merchant_owner", "expire_open_payments_for_order",
+    "list_payments_in_review", "list_unmatched_events", "list_flagged_card_events", "get_merchant_owner",
+    "expire_open_payments_for_order", "get_refund", "clear_fee_return_pending",
+    "list_refunds_awaiting_fee_approval", "sum_fee_returnable_refunds", "sum_fee_returned",
 ]
 
 # Query constants are complete literals (no string building), each with its explicit column list.
@@ -99,6 +101,10 @@ SELECT_PAYMENTS_IN_REVIEW = """
     amount_refunded, last_error, review_reason, idempotency_key, expires_at, paid_at, created_at,
     updated_at
     FROM payments WHERE status = 'review' ORDER BY updated_at LIMIT $1"""
+SELECT_REFUND = """SELECT id, payment_id, order_id, amount, status, provider_reference, reason, created_by,
+    created_at, fee_return_pending FROM refunds WHERE id = $1"""
+SELECT_REFUND_LOCKED = """SELECT id, payment_id, order_id, amount, status, provider_reference, reason, created_by,
+    created_at, fee_return_pending FROM refunds WHERE id = $1 FOR UPDATE"""
 INSERT_PAYMENT = """INSERT INTO payments (checkout_id, method, amount, currency, idempotency_key,
         payee_merchant_id, bank_bin, bank_account_number, bank_account_name, status)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -124,7 +130,8 @@ SELECT_BALANCES = """SELECT merchant_id,
     FROM ledger_entries GROUP BY merchant_id ORDER BY balance DESC, merchant_id"""
 # The deadline is the later of the order's age limit and any still-open provider session, so a buyer
 # who is on Stripe's page when the limit passes is not cancelled under them. SKIP LOCKED lets several
-# workers share the work without waiting on (or repeating) each other's rows.
+# workers share the work without waiting on (or repeating) each other's rows. Money that arrived and
+# waits in review keeps its orders whatever the deadline: a person decides, not the clock.
 SELECT_EXPIRABLE_ORDERS_LOCKED = """SELECT o.id, o.checkout_id, o.merchant_id, o.buyer_user_id, o.status,
         o.payment_method, o.total, o.currency, o.created_at
     FROM orders o
@@ -132,7 +139,8 @@ SELECT_EXPIRABLE_ORDERS_LOCKED = """SELECT o.id, o.checkout_id, o.merchant_id, o
       AND o.created_at < $1::timestamptz - make_interval(secs => $2::double precision)
       AND NOT EXISTS (
           SELECT 1 FROM payment_orders po JOIN payments p ON p.id = po.payment_id
-          WHERE po.order_id = o.id AND p.status IN ('pending', 'review') AND p.expires_at > $1::timestamptz)
+          WHERE po.order_id = o.id
+            AND (p.status = 'review' OR (p.status = 'pending' AND p.expires_at > $1::timestamptz)))
     ORDER BY o.created_at
     LIMIT $3
     FOR UPDATE OF o SKIP LOCKED"""
@@ -313,21 +321,67 @@ async def list_unmatched_events(conn: asyncpg.Connection, limit: int = 100) -> l
     return await conn.fetch(
         """SELECT method, event_id, provider_type, amount, description, outcome, received_at
            FROM payment_events
-           WHERE outcome IN ('unmatched', 'flagged_extra_transfer') ORDER BY received_at DESC LIMIT $1""", limit)
+           WHERE method = 'vietqr' AND outcome IN ('unmatched', 'flagged_extra_transfer')
+           ORDER BY received_at DESC LIMIT $1""", limit)
+
+
+async def list_flagged_card_events(conn: asyncpg.Connection, limit: int = 100) -> list[asyncpg.Record]:
+    """Stripe events a person must look at (refunds made or failed outside the marketplace), newest first."""
+    return await conn.fetch(
+        """SELECT method, event_id, provider_type, amount, description, outcome, payment_id, received_at
+           FROM payment_events
+           WHERE method = 'stripe' AND outcome LIKE 'flagged%'
+           ORDER BY received_at DESC LIMIT $1""", limit)
 
 
 async def insert_refund(conn: asyncpg.Connection, *, payment_id: int, order_id: int | None, amount: int,
                         status: str, provider_reference: str | None, reason: str, idempotency_key: str,
-                        created_by: int | None) -> Refund:
+                        created_by: int | None, fee_return_pending: bool = False) -> Refund:
     """Record a refund."""
     row = await conn.fetchrow(
         """INSERT INTO refunds (payment_id, order_id, amount, status, provider_reference, reason,
-               idempotency_key, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               idempotency_key, created_by, fee_return_pending)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            RETURNING id, payment_id, order_id, amount, status, provider_reference, reason, created_by,
-               created_at""",
-        payment_id, order_id, amount, status, provider_reference, reason, idempotency_key, created_by)
+               created_at, fee_return_pending""",
+        payment_id, order_id, amount, status, provider_reference, reason, idempotency_key, created_by,
+        fee_return_pending)
     return msgspec.convert(dict(row), Refund)
+
+
+async def get_refund(conn: asyncpg.Connection, refund_id: int, *, for_update: bool = False) -> Refund | None:
+    """One refund by id (locked when the caller changes it)."""
+    query = (SELECT_REFUND_LOCKED if for_update else SELECT_REFUND)
+    row = await conn.fetchrow(query, refund_id)
+    return None if row is None else msgspec.convert(dict(row), Refund)
+
+
+async def clear_fee_return_pending(conn: asyncpg.Connection, refund_id: int) -> None:
+    """An admin approved returning the fee on a merchant's manual refund."""
+    await conn.execute("UPDATE refunds SET fee_return_pending = false WHERE id = $1", refund_id)
+
+
+async def list_refunds_awaiting_fee_approval(conn: asyncpg.Connection, limit: int = 100) -> list[Refund]:
+    """Merchants' manual refunds whose platform fee waits for an admin, oldest first."""
+    rows = await conn.fetch(
+        """SELECT id, payment_id, order_id, amount, status, provider_reference, reason, created_by, created_at,
+               fee_return_pending
+           FROM refunds WHERE fee_return_pending ORDER BY created_at, id LIMIT $1""", limit)
+    return [msgspec.convert(dict(row), Refund) for row in rows]
+
+
+async def sum_fee_returnable_refunds(conn: asyncpg.Connection, order_id: int) -> int:
+    """What was given back for an order and may have its platform fee returned (not failed, not waiting)."""
+    return int(await conn.fetchval(
+        """SELECT COALESCE(sum(amount), 0) FROM refunds
+           WHERE order_id = $1 AND status <> 'failed' AND NOT fee_return_pending""", order_id))
+
+
+async def sum_fee_returned(conn: asyncpg.Connection, order_id: int) -> int:
+    """The platform fee already given back on an order's refunds."""
+    return int(await conn.fetchval(
+        "SELECT COALESCE(sum(amount), 0) FROM ledger_entries WHERE order_id = $1 AND kind = 'fee_reversal'",
+        order_id))
 
 
 async def sum_refunds_for_order(conn: asyncpg.Connection, order_id: int) -> int:
@@ -344,7 +398,8 @@ async def count_refunds_for_payment(conn: asyncpg.Connection, payment_id: int) -
 async def list_refunds_for_payment(conn: asyncpg.Connection, payment_id: int) -> list[Refund]:
     """A payment's refunds, oldest first."""
     rows = await conn.fetch(
-        """SELECT id, payment_id, order_id, amount, status, provider_reference, reason, created_by, created_at
+        """SELECT id, payment_id, order_id, amount, status, provider_reference, reason, created_by, created_at,
+               fee_return_pending
            FROM refunds WHERE payment_id = $1 ORDER BY id""", payment_id)
     return [msgspec.convert(dict(row), Refund) for row in rows]
 

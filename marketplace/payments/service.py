@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from marketplace.merchants.access import Actor, merchant_access, require_user
+from marketplace.agents.audit import record_if_agent
+from marketplace.merchants.access import Actor, MerchantAccess, merchant_access, require_user
 from marketplace.orders.service import transition
 from marketplace.payments import repository as repo
 from marketplace.payments.errors import (
@@ -19,13 +20,14 @@ from marketplace.payments.errors import (
     PaymentUnavailable,
     RefundInvalid,
 )
-from marketplace.payments.ledger import record_paid_orders, record_refund_entries
+from marketplace.payments.ledger import record_fee_reversal, record_paid_orders, record_refund_entries
 from marketplace.payments.models import OrderPaymentInfo, Payment, PaymentView, Refund
 from marketplace.payments.provider import (
     BankAccount,
     PaymentMethod,
     PaymentProvider,
     PaymentRequest,
+    ProviderError,
     RefundRequest,
 )
 from marketplace.payments.settings import PaymentSettings
@@ -36,9 +38,14 @@ __all__ = [
     "start_checkout_payments", "mark_paid", "confirm_transfer", "collect_cash", "refund_order",
     "resolve_review", "payment_view", "get_payment_for", "payments_for_order", "offered_methods",
     "ACTIVE_STATUSES", "ENDED_STATUSES", "PAID_STATUSES", "require_merchant", "set_bank_account",
+    "RefundFailed", "refund_status", "approve_fee_return",
 ]
 
 PAYMENT_CODE_PREFIX = "NTM"
+CODE_DIGITS = 6
+MAX_CODE_DIGITS = 12
+# The prefix, then digit groups separated by whitespace only (ASCII digits: re's \d also takes others).
+_CODE_PATTERN = re.compile(rf"{PAYMENT_CODE_PREFIX}\s*([0-9]+(?:[ \t\r\n]+[0-9]+)*)")
 # The money is (or may still be) collected: a checkout with one of these must not start another attempt.
 ACTIVE_STATUSES = frozenset({"pending", "paid", "review", "partially_refunded", "refunded"})
 ENDED_STATUSES = frozenset({"failed", "expired", "cancelled"})
@@ -52,10 +59,26 @@ def payment_code(payment_id: int) -> str:
 
 
 def find_payment_codes(description: str) -> list[str]:
-    """Payment codes in a bank transfer description; banks may drop spaces or change case."""
-    squeezed = re.sub(r"\s+", "", description.upper())
-    return [f"{PAYMENT_CODE_PREFIX}{int(digits):06d}" for digits in re.findall(rf"{PAYMENT_CODE_PREFIX}(\d{{6,12}})",
-                                                                                squeezed)]
+    """Payment codes in a bank transfer description; banks may change case or split a code with spaces.
+
+    The code is read before any whitespace is removed, so digits that follow it (a phone or account
+    number after a space) never join it: digit groups are taken only until the code is complete (6
+    digits; a code of more digits never starts with 0).
+    """
+    codes: list[str] = []
+    for match in _CODE_PATTERN.finditer(description.upper()):
+        digits = ""
+        for group in match.group(1).split():
+            digits += group
+            if len(digits) >= CODE_DIGITS:
+                break
+        if len(digits) < CODE_DIGITS:
+            continue
+        if digits.startswith("0"):
+            digits = digits[:CODE_DIGITS]
+        if len(digits) <= MAX_CODE_DIGITS:
+            codes.append(f"{PAYMENT_CODE_PREFIX}{int(digits):06d}")
+    return codes
 
 
 def _collected_by_platform(payment: Payment) -> bool:
@@ -205,9 +228,14 @@ async def get_payment_for(conn: asyncpg.Connection, actor: Actor | None, payment
         if order is None:
             continue
         try:
-            await merchant_access(conn, actor, order.merchant_id)
+            access = await merchant_access(conn, actor, order.merchant_id)
         except AppError:
             continue
+        if manage and access.is_agent:
+            # Whether money reached a merchant's own bank account is the merchant's (or an admin's) call:
+            # an assisting agent cannot see that account, so it may not confirm or settle payments.
+            raise PaymentForbidden("An assisting agent cannot confirm or settle payments; ask the merchant.",
+                                   code="agent_not_allowed")
         return payment
     raise PaymentNotFound("No such payment.")
 
@@ -233,7 +261,7 @@ async def collect_cash(conn: asyncpg.Connection, actor: Actor | None, order_id: 
     order = await repo.get_order(conn, order_id, for_update=True)
     if order is None:
         raise PaymentNotFound("No such order.", code="order_not_found")
-    await merchant_access(conn, actor, order.merchant_id)
+    access = await merchant_access(conn, actor, order.merchant_id)
     if order.payment_method != "cod":
         raise PaymentConflict("This order is not paid in cash on delivery.")
     if order.status not in CASH_PAYABLE_STATUSES:
@@ -249,6 +277,9 @@ async def collect_cash(conn: asyncpg.Connection, actor: Actor | None, order_id: 
     assert locked is not None
     await mark_paid(conn, locked, payment_settings, amount_received=locked.amount,
                     actor_user_id=require_user(actor), reason="cash collected on delivery")
+    # Agents often stand beside a producer at delivery, so they may record the cash; it is audited.
+    await record_if_agent(conn, access, "payments.cash_collected",
+                          {"order_id": order_id, "payment_id": payment.id, "amount": locked.amount})
     return await _reload(conn, payment.id)
 
 
@@ -259,7 +290,8 @@ async def refund_order(conn: asyncpg.Connection, providers: Sequence[PaymentProv
     order = await repo.get_order(conn, order_id)
     if order is None:
         raise PaymentNotFound("No such order.", code="order_not_found")
-    await merchant_access(conn, actor, order.merchant_id)
+    access = await merchant_access(conn, actor, order.merchant_id)
+    _refuse_agent(access, "refund an order")
     payment = next((p for p in reversed(await repo.list_payments_for_order(conn, order_id))
                     if p.status in PAID_STATUSES), None)
     if payment is None:
@@ -284,12 +316,44 @@ async def refund_order(conn: asyncpg.Connection, providers: Sequence[PaymentProv
     result = await provider.refund(RefundRequest(
         provider_reference=payment.provider_reference, payment_intent=payment.payment_intent, amount=amount,
         currency=payment.currency, idempotency_key=key, reason=reason))
-    status = result.status if result.status in ("pending", "succeeded", "failed", "manual") else "pending"
+    status = refund_status(result.status)
+    # Money the merchant collected itself and says it gave back by hand: nothing proves it, so the
+    # platform fee on it is returned only when an admin approves (an admin's own refund is approved).
+    fee_return_pending = (status == "manual" and not _collected_by_platform(payment) and access.via != "admin")
     refund = await repo.insert_refund(conn, payment_id=payment.id, order_id=order_id, amount=amount, status=status,
                                       provider_reference=result.reference, reason=reason, idempotency_key=key,
-                                      created_by=require_user(actor))
+                                      created_by=require_user(actor), fee_return_pending=fee_return_pending)
+    if status == "failed":
+        # Nothing was given back: the attempt is kept (so the next one gets a new idempotency key), nothing
+        # is booked, and the caller hears why.
+        raise RefundFailed(f"The provider did not refund ({result.status}); nothing was booked.",
+                           refund=refund)
     await _apply_refund(conn, payment, order, refund, payment_settings, actor_user_id=require_user(actor))
     return refund
+
+
+def refund_status(provider_status: str | None) -> str:
+    """Our refund status for a provider's: failed and canceled give nothing back; requires_action and
+    unknown states are pending (booked once now, never again when the provider reports them done)."""
+    if provider_status in ("failed", "canceled"):
+        return "failed"
+    return provider_status if provider_status in ("pending", "succeeded", "manual") else "pending"
+
+
+class RefundFailed(ProviderError):
+    """The provider refused or cancelled the refund; the failed attempt is recorded."""
+
+    code = "refund_failed"
+
+    def __init__(self, message: str, *, refund: Refund) -> None:
+        super().__init__(message, details={"refund_id": refund.id})
+        self.refund = refund
+
+
+def _refuse_agent(access: MerchantAccess, action: str) -> None:
+    """Money leaving a merchant (refunds, where transfers go) is the merchant's or an admin's decision."""
+    if access.is_agent:
+        raise PaymentForbidden(f"An assisting agent cannot {action}; ask the merchant.", code="agent_not_allowed")
 
 
 async def _apply_refund(conn: asyncpg.Connection, payment: Payment, order: OrderPaymentInfo, refund: Refund,
@@ -331,6 +395,26 @@ async def resolve_review(conn: asyncpg.Connection, actor: Actor | None, payment_
     return await _reload(conn, payment.id)
 
 
+async def approve_fee_return(conn: asyncpg.Connection, actor: Actor | None, refund_id: int,
+                             payment_settings: PaymentSettings) -> Refund:
+    """An admin accepts a merchant's manual refund as real: the platform fee on it is given back now."""
+    require_user(actor)
+    if actor is None or not actor.has_role("admin"):
+        raise PaymentForbidden("Only an administrator can approve returning the platform fee.")
+    refund = await repo.get_refund(conn, refund_id, for_update=True)
+    if refund is None or refund.order_id is None:
+        raise PaymentNotFound("No such refund.", code="refund_not_found")
+    if not refund.fee_return_pending:
+        raise PaymentConflict("The fee on this refund is not waiting for approval.")
+    order = await repo.get_order(conn, refund.order_id, for_update=True)
+    assert order is not None
+    await repo.clear_fee_return_pending(conn, refund.id)
+    approved = await repo.get_refund(conn, refund.id)
+    assert approved is not None
+    await record_fee_reversal(conn, order, approved, payment_settings.platform_fee_bps)
+    return approved
+
+
 async def require_merchant(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int) -> None:
     """The actor manages this merchant (owner, assisting agent) or is an admin; 404 otherwise."""
     await merchant_access(conn, actor, merchant_id)
@@ -339,7 +423,7 @@ async def require_merchant(conn: asyncpg.Connection, actor: Actor | None, mercha
 async def set_bank_account(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int,
                            account: BankAccount) -> None:
     """A merchant sets its own VietQR account; later transfers for its orders go there."""
-    await merchant_access(conn, actor, merchant_id)
+    _refuse_agent(await merchant_access(conn, actor, merchant_id), "change where a merchant is paid")
     await repo.upsert_merchant_bank_account(conn, merchant_id, account)
 
 

@@ -38,6 +38,9 @@ _EVENT_KINDS = {
     "checkout.session.expired": PaymentEventKind.EXPIRED,
     "payment_intent.payment_failed": PaymentEventKind.FAILED,
     "charge.refunded": PaymentEventKind.REFUNDED,
+    "refund.failed": PaymentEventKind.REFUND_UPDATED,
+    "refund.updated": PaymentEventKind.REFUND_UPDATED,
+    "charge.refund.updated": PaymentEventKind.REFUND_UPDATED,
 }
 
 
@@ -149,7 +152,7 @@ class StripeProvider:
             raise NotificationRejected(f"signature refused: {error.user_message or error}") from None
         try:
             event = msgspec.json.decode(body, type=_Event)
-        except msgspec.ValidationError as error:
+        except msgspec.DecodeError as error:  # malformed JSON, and (a subclass) the wrong shape
             raise NotificationRejected(f"not a Stripe event: {error}") from None
         return normalise_event(event)
 
@@ -205,6 +208,7 @@ def normalise_event(event: _Event) -> PaymentEvent:
     reference: str | None = None
     payment_intent: str | None = None
     amount = amount_refunded = None
+    refund_reference = refund_status = None
     if event.type.startswith("checkout.session."):
         reference = _text(obj.get("id"))
         payment_intent = _text(obj.get("payment_intent"))
@@ -215,6 +219,11 @@ def normalise_event(event: _Event) -> PaymentEvent:
     elif event.type.startswith("payment_intent."):
         payment_intent = _text(obj.get("id"))
         amount = _integer(obj.get("amount"))
+    elif kind == PaymentEventKind.REFUND_UPDATED:
+        payment_intent = _text(obj.get("payment_intent"))
+        amount = _integer(obj.get("amount"))
+        refund_reference = _text(obj.get("id"))
+        refund_status = _text(obj.get("status"))
     elif event.type.startswith("charge."):
         payment_intent = _text(obj.get("payment_intent"))
         amount = _integer(obj.get("amount"))
@@ -232,4 +241,6 @@ def normalise_event(event: _Event) -> PaymentEvent:
         amount_refunded=amount_refunded,
         currency=currency.upper() if currency else None,
         occurred_at=datetime.fromtimestamp(event.created, UTC) if event.created else None,
+        refund_reference=refund_reference,
+        refund_status=refund_status,
     )

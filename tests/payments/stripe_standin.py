@@ -57,6 +57,8 @@ class StripeStandIn:
     def __init__(self) -> None:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.refunds: list[dict[str, Any]] = []
+        # The status the next refunds are created with ("failed", "canceled", "requires_action", ...).
+        self.refund_status = "succeeded"
         self.requests: list[tuple[str, str, dict[str, Any], dict[str, str]]] = []
         self._replies: dict[str, tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -105,7 +107,7 @@ class StripeStandIn:
         if not paid:
             return 400, {"error": {"type": "invalid_request_error", "message": f"No such payment_intent: '{intent}'"}}
         refund = {"id": f"re_standin_{next(_ids):06d}", "object": "refund", "amount": int(form["amount"]),
-                  "currency": paid[0]["currency"], "payment_intent": intent, "status": "succeeded"}
+                  "currency": paid[0]["currency"], "payment_intent": intent, "status": self.refund_status}
         self.refunds.append(refund)
         return 200, refund
 

@@ -5,7 +5,7 @@ import pytest
 
 from marketplace.orders.service import transition
 from marketplace.payments import service
-from marketplace.payments.errors import PaymentConflict
+from marketplace.payments.errors import PaymentConflict, PaymentForbidden
 from marketplace.payments.provider import PaymentProvider
 from marketplace.payments.settings import PaymentSettings
 from tests.payments.factories import buy, make_merchant, make_user, make_variant, order_status
@@ -31,8 +31,17 @@ async def test_cash_is_recorded_once_and_refunded_by_hand(
     refund = await service.refund_order(conn, providers, owner, order_id, payment_settings, reason="damaged")
     assert (refund.status, refund.amount) == ("manual", 80_000)
     assert await order_status(conn, order_id) == "refunded"
+    # Nothing proves the cash went back: the fee stays charged until an admin approves the refund.
+    balance = await conn.fetchval("SELECT sum(amount) FROM ledger_entries WHERE merchant_id = $1", merchant_id)
+    assert balance == -4_000 and refund.fee_return_pending
+    with pytest.raises(PaymentForbidden):
+        await service.approve_fee_return(conn, owner, refund.id, payment_settings)
+    admin = await make_user(conn, "admin")
+    await service.approve_fee_return(conn, admin, refund.id, payment_settings)
     balance = await conn.fetchval("SELECT sum(amount) FROM ledger_entries WHERE merchant_id = $1", merchant_id)
     assert balance == 0
+    with pytest.raises(PaymentConflict):
+        await service.approve_fee_return(conn, admin, refund.id, payment_settings)
 
 
 async def test_cash_recorded_after_delivery(

@@ -256,7 +256,8 @@ async def test_bank_account_form_and_admin_review_page(client: AsyncTestClient[A
     assert "0912345678" in page.text
     async with pool.acquire() as conn:
         payment_id = await conn.fetchval("SELECT id FROM payments WHERE checkout_id = $1", placed.checkout_id)
-    body = json.dumps({"id": "FT-short", "amount": 1_000, "description": payment_code(payment_id)}).encode()
+    body = json.dumps({"id": "FT-short", "amount": 1_000, "description": payment_code(payment_id),
+                       "account_number": "0912345678"}).encode()
     moment = int(time.time())
     await client.post("/api/v1/payments/bank/webhook", content=body, headers={
         "content-type": "application/json", "x-bank-timestamp": str(moment),
