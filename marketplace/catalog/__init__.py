@@ -1,0 +1,1 @@
+"""The catalog: categories, products and experiences, their variants and slots, images, publishing."""

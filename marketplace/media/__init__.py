@@ -1,0 +1,22 @@
+"""Image uploads: checked by content, size-limited, bomb-proof, EXIF stripped, re-encoded to WebP sizes."""
+
+from marketplace.media.pipeline import (
+    DEFAULT_SIZES,
+    MAX_UPLOAD_BYTES,
+    ImagePipeline,
+    ImageRejected,
+    StoredImage,
+    create_image_pipeline,
+)
+from marketplace.media.storage import LocalStorage, Storage
+
+__all__ = [
+    "DEFAULT_SIZES",
+    "MAX_UPLOAD_BYTES",
+    "ImagePipeline",
+    "ImageRejected",
+    "LocalStorage",
+    "Storage",
+    "StoredImage",
+    "create_image_pipeline",
+]

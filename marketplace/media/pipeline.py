@@ -1,0 +1,151 @@
+"""The upload pipeline: check by content (not by the declared type), refuse bombs, strip metadata, make WebPs."""
+
+import asyncio
+import io
+import uuid
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from marketplace.media.storage import LocalStorage, Storage
+
+__all__ = [
+    "ImagePipeline",
+    "StoredImage",
+    "ImageRejected",
+    "create_image_pipeline",
+    "MAX_UPLOAD_BYTES",
+    "DEFAULT_SIZES",
+    "MAX_PIXELS",
+]
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# 40 megapixels is more than any phone camera; a bomb declares far more than it stores.
+MAX_PIXELS = 40_000_000
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
+DEFAULT_SIZES: dict[str, int] = {"thumb": 160, "medium": 480, "large": 1200}
+
+
+class ImageRejected(Exception):
+    """An upload that is not accepted; carries the 4xx status and a stable code like the app's errors."""
+
+    def __init__(self, message: str, *, code: str, status_code: int = 422, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status_code = status_code
+        self.details = details
+
+
+class StoredImage(msgspec.Struct, frozen=True):
+    """A stored image: its base key, the URL of each size, and the original's dimensions."""
+
+    key: str
+    urls: dict[str, str]
+    width: int
+    height: int
+
+
+def _open_checked(data: bytes) -> Image.Image:
+    """Open and fully decode the image, refusing unknown formats and decompression bombs."""
+    with warnings.catch_warnings():
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; make the warning an error too.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS))
+            if image.format not in ACCEPTED_FORMATS:
+                raise ImageRejected(
+                    "Only JPEG, PNG, WebP or GIF images are accepted.", code="unsupported_image", status_code=415
+                )
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ImageRejected(
+                    "The image has too many pixels.",
+                    code="image_too_large_pixels",
+                    status_code=413,
+                    details={"max_pixels": MAX_PIXELS},
+                )
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejected(
+                "The image has too many pixels.",
+                code="image_too_large_pixels",
+                status_code=413,
+                details={"max_pixels": MAX_PIXELS},
+            ) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ImageRejected(
+                "This file is not an image we can read.", code="not_an_image", status_code=415
+            ) from None
+    return image
+
+
+def _encode_sizes(data: bytes, sizes: dict[str, int]) -> tuple[dict[str, bytes], int, int]:
+    image = _open_checked(data)
+    # Apply the camera's orientation, then drop EXIF and every other metadata by re-encoding pixels only.
+    image = ImageOps.exif_transpose(image)
+    if getattr(image, "is_animated", False):
+        image.seek(0)
+    has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    width, height = image.size
+    encoded: dict[str, bytes] = {}
+    for name, edge in sizes.items():
+        copy = image.copy()
+        copy.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        copy.save(out, format="WEBP", quality=80, method=4)
+        encoded[name] = out.getvalue()
+    return encoded, width, height
+
+
+class ImagePipeline:
+    """Checks uploads and stores WebP renditions through a Storage."""
+
+    def __init__(
+        self, storage: Storage, *, sizes: dict[str, int] | None = None, max_bytes: int = MAX_UPLOAD_BYTES
+    ) -> None:
+        self.storage = storage
+        self.sizes = dict(sizes or DEFAULT_SIZES)
+        self.max_bytes = max_bytes
+
+    async def store_upload(self, data: bytes, *, content_type: str | None) -> StoredImage:
+        """Validate and store an upload; raise ImageRejected (4xx) for anything that is not a safe image."""
+        if not data:
+            raise ImageRejected("The file is empty.", code="empty_upload", status_code=400)
+        if len(data) > self.max_bytes:
+            raise ImageRejected(
+                "The file is too large.",
+                code="upload_too_large",
+                status_code=413,
+                details={"max_bytes": self.max_bytes},
+            )
+        # The declared type is only a first filter: the content decides.
+        if content_type is not None and not content_type.lower().startswith(("image/", "application/octet-stream")):
+            raise ImageRejected("Only images can be uploaded.", code="not_an_image", status_code=415)
+        # Decoding is CPU work; keep the event loop free.
+        encoded, width, height = await asyncio.to_thread(_encode_sizes, data, self.sizes)
+        stem = uuid.uuid4().hex
+        base_key = f"{stem[:2]}/{stem}"
+        urls: dict[str, str] = {}
+        for name, payload in encoded.items():
+            key = f"{base_key}-{name}.webp"
+            await self.storage.put(key, payload, "image/webp")
+            urls[name] = self.storage.url(key)
+        return StoredImage(key=base_key, urls=urls, width=width, height=height)
+
+    async def delete(self, stored_key: str, names: Sequence[str] | None = None) -> None:
+        """Remove every rendition of a stored image."""
+        for name in names or self.sizes:
+            await self.storage.delete(f"{stored_key}-{name}.webp")
+
+
+def create_image_pipeline(settings: Any) -> ImagePipeline:
+    """The pipeline the app hands out as the `images` dependency: local files under DATA_DIR/media."""
+    root = Path(settings.data_dir) / "media"
+    root.mkdir(parents=True, exist_ok=True)
+    return ImagePipeline(LocalStorage(root, "/media"))

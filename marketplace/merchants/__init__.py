@@ -1,0 +1,1 @@
+"""Merchants: profiles, self-service onboarding, approval, OCOP certification and access rules."""

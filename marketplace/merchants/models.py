@@ -1,0 +1,98 @@
+"""Merchants as the public, the merchant and the admin see them; the three onboarding forms."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from i18n import TIME_ZONE, LocalizedText
+
+__all__ = [
+    "MerchantKind",
+    "Ocop",
+    "Merchant",
+    "MerchantStart",
+    "MerchantLocation",
+    "MerchantDetails",
+    "MerchantReview",
+    "MERCHANT_KINDS",
+]
+
+MerchantKind = Literal["household", "cooperative", "company", "tour_operator"]
+MERCHANT_KINDS: tuple[str, ...] = ("household", "cooperative", "company", "tour_operator")
+Phone = Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9 .-]{6,20}$", max_length=20)]
+
+
+class Ocop(msgspec.Struct, frozen=True, kw_only=True):
+    """An OCOP (One Commune One Product) certificate: 3 to 5 stars, its number, year and expiry."""
+
+    stars: Annotated[int, msgspec.Meta(ge=3, le=5)]
+    certificate_no: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    year: Annotated[int, msgspec.Meta(ge=2018, le=2100)]
+    expires_on: date | None = None
+
+    @property
+    def valid(self) -> bool:
+        """True until the expiry date has passed (in the province's time zone)."""
+        return self.expires_on is None or self.expires_on >= datetime.now(TIME_ZONE).date()
+
+
+class Merchant(msgspec.Struct, frozen=True, kw_only=True):
+    """A merchant profile."""
+
+    id: int
+    slug: str
+    kind: str
+    name: LocalizedText
+    story: LocalizedText
+    province_code: int | None
+    commune_code: int | None
+    address: str
+    lat: float | None
+    lng: float | None
+    phone: str
+    logo: dict[str, str] | None
+    ocop: Ocop | None
+    offers_pickup: bool
+    delivery_fee: int | None
+    status: str
+    onboarding_step: int
+    owner_user_id: int | None
+    rating_avg: float | None
+    rating_count: int
+    assisted: bool = False
+    created_at: datetime
+
+
+class MerchantStart(msgspec.Struct, frozen=True, kw_only=True):
+    """Form 1 of 3: who you are."""
+
+    name: Annotated[str, msgspec.Meta(min_length=2, max_length=120)]
+    kind: MerchantKind = "household"
+    phone: Phone
+    name_locale: Literal["vi", "en", "zh", "ko", "ja", "ru", "fr", "ar"] = "vi"
+
+
+class MerchantLocation(msgspec.Struct, frozen=True, kw_only=True):
+    """Form 2 of 3: where you are."""
+
+    commune_code: int
+    address: Annotated[str, msgspec.Meta(min_length=2, max_length=300)]
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    lng: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+
+
+class MerchantDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """Form 3 of 3: your story, how buyers receive orders, OCOP certificate if any."""
+
+    story: LocalizedText = msgspec.field(default_factory=dict)
+    offers_pickup: bool = True
+    delivery_fee: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] | None = None
+    ocop: Ocop | None = None
+
+
+class MerchantReview(msgspec.Struct, frozen=True):
+    """An approval decision."""
+
+    approve: bool
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""

@@ -1,0 +1,171 @@
+"""SQL for merchants, their agents and takeover codes."""
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from marketplace.merchants.models import Merchant
+
+__all__ = [
+    "insert_merchant",
+    "get_merchant",
+    "get_merchant_by_slug",
+    "update_location",
+    "update_details",
+    "set_status",
+    "list_merchants",
+    "merchant_from_row",
+]
+
+# The column list is spelled out in each query so every statement is one constant.
+SELECT_BY_ID = """
+SELECT m.id, m.slug, m.kind, m.name, m.story, m.province_code, m.commune_code, m.address, m.lat, m.lng,
+       m.phone, m.logo, m.ocop_stars, m.ocop_certificate_no, m.ocop_year, m.ocop_expires_on, m.offers_pickup,
+       m.delivery_fee, m.status, m.onboarding_step, m.owner_user_id, m.rating_avg::float8 AS rating_avg,
+       m.rating_count, m.created_at,
+       EXISTS (SELECT 1 FROM merchant_agents a WHERE a.merchant_id = m.id AND a.ended_at IS NULL) AS assisted
+FROM merchants m WHERE m.id = $1
+"""
+SELECT_BY_SLUG = """
+SELECT m.id, m.slug, m.kind, m.name, m.story, m.province_code, m.commune_code, m.address, m.lat, m.lng,
+       m.phone, m.logo, m.ocop_stars, m.ocop_certificate_no, m.ocop_year, m.ocop_expires_on, m.offers_pickup,
+       m.delivery_fee, m.status, m.onboarding_step, m.owner_user_id, m.rating_avg::float8 AS rating_avg,
+       m.rating_count, m.created_at,
+       EXISTS (SELECT 1 FROM merchant_agents a WHERE a.merchant_id = m.id AND a.ended_at IS NULL) AS assisted
+FROM merchants m WHERE m.slug = $1
+"""
+INSERT = """
+INSERT INTO merchants (slug, owner_user_id, kind, name, phone, onboarding_step)
+VALUES ($1, $2, $3, $4, $5, 2) RETURNING id
+"""
+UPDATE_LOCATION = """
+UPDATE merchants SET province_code = $2, commune_code = $3, divisions_version = $4, address = $5, lat = $6,
+       lng = $7, onboarding_step = greatest(onboarding_step, 3), updated_at = now()
+WHERE id = $1
+"""
+UPDATE_DETAILS = """
+UPDATE merchants SET story = $2, offers_pickup = $3, delivery_fee = $4, ocop_stars = $5,
+       ocop_certificate_no = $6, ocop_year = $7, ocop_expires_on = $8, onboarding_step = 4,
+       submitted_at = coalesce(submitted_at, now()),
+       -- A rejected merchant that changes its details asks for review again.
+       status = CASE WHEN status = 'rejected' THEN 'pending' ELSE status END,
+       updated_at = now()
+WHERE id = $1
+"""
+SET_STATUS = """
+UPDATE merchants SET status = $2, reviewed_by = $3, reviewed_at = now(), review_note = $4, updated_at = now()
+WHERE id = $1
+"""
+# Optional filters with typed NULL checks: one plan, no string building.
+LIST = """
+SELECT m.id, m.slug, m.kind, m.name, m.story, m.province_code, m.commune_code, m.address, m.lat, m.lng,
+       m.phone, m.logo, m.ocop_stars, m.ocop_certificate_no, m.ocop_year, m.ocop_expires_on, m.offers_pickup,
+       m.delivery_fee, m.status, m.onboarding_step, m.owner_user_id, m.rating_avg::float8 AS rating_avg,
+       m.rating_count, m.created_at,
+       EXISTS (SELECT 1 FROM merchant_agents a WHERE a.merchant_id = m.id AND a.ended_at IS NULL) AS assisted
+FROM merchants m
+WHERE ($1::text IS NULL OR m.status = $1)
+  AND ($2::int IS NULL OR m.commune_code = $2)
+  AND ($3::bigint IS NULL OR m.owner_user_id = $3)
+  AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM merchant_agents a WHERE a.merchant_id = m.id
+                                     AND a.agent_user_id = $4 AND a.ended_at IS NULL))
+  AND ($5::boolean IS NULL OR (m.onboarding_step >= 4) = $5)
+  AND ($6::bigint IS NULL OR m.id > $6)
+ORDER BY m.id LIMIT $7
+"""
+
+
+def merchant_from_row(row: asyncpg.Record) -> Merchant:
+    """A row with flat OCOP columns as a Merchant."""
+    data: dict[str, Any] = dict(row)
+    stars = data.pop("ocop_stars")
+    number = data.pop("ocop_certificate_no")
+    year = data.pop("ocop_year")
+    expires = data.pop("ocop_expires_on")
+    data["ocop"] = {"stars": stars, "certificate_no": number, "year": year, "expires_on": expires} if stars else None
+    return msgspec.convert(data, Merchant)
+
+
+async def insert_merchant(
+    conn: asyncpg.Connection,
+    *,
+    slug: str,
+    owner_user_id: int | None,
+    kind: str,
+    name: dict[str, str],
+    phone: str,
+) -> int:
+    """A new pending merchant at onboarding step 2; returns its id."""
+    return await conn.fetchval(INSERT, slug, owner_user_id, kind, name, phone)
+
+
+async def get_merchant(conn: asyncpg.Connection, merchant_id: int) -> Merchant | None:
+    """The merchant by id, or None."""
+    row = await conn.fetchrow(SELECT_BY_ID, merchant_id)
+    return merchant_from_row(row) if row else None
+
+
+async def get_merchant_by_slug(conn: asyncpg.Connection, slug: str) -> Merchant | None:
+    """The merchant by slug, or None."""
+    row = await conn.fetchrow(SELECT_BY_SLUG, slug)
+    return merchant_from_row(row) if row else None
+
+
+async def update_location(
+    conn: asyncpg.Connection,
+    merchant_id: int,
+    *,
+    province_code: int,
+    commune_code: int,
+    divisions_version: str,
+    address: str,
+    lat: float | None,
+    lng: float | None,
+) -> None:
+    """Store commune, address and point; advance onboarding to step 3."""
+    await conn.execute(UPDATE_LOCATION, merchant_id, province_code, commune_code, divisions_version, address, lat, lng)
+
+
+async def update_details(
+    conn: asyncpg.Connection,
+    merchant_id: int,
+    *,
+    story: dict[str, str],
+    offers_pickup: bool,
+    delivery_fee: int | None,
+    ocop: Any,
+) -> None:
+    """Store story, delivery and OCOP; complete onboarding (submitted)."""
+    await conn.execute(
+        UPDATE_DETAILS,
+        merchant_id,
+        story,
+        offers_pickup,
+        delivery_fee,
+        ocop.stars if ocop else None,
+        ocop.certificate_no if ocop else None,
+        ocop.year if ocop else None,
+        ocop.expires_on if ocop else None,
+    )
+
+
+async def set_status(conn: asyncpg.Connection, merchant_id: int, status: str, reviewer: int | None, note: str) -> None:
+    """Record an approval decision."""
+    await conn.execute(SET_STATUS, merchant_id, status, reviewer, note)
+
+
+async def list_merchants(
+    conn: asyncpg.Connection,
+    *,
+    status: str | None = None,
+    commune_code: int | None = None,
+    owner_user_id: int | None = None,
+    agent_user_id: int | None = None,
+    submitted: bool | None = None,
+    after_id: int | None = None,
+    limit: int = 50,
+) -> list[Merchant]:
+    """Merchants matching the optional filters, by id."""
+    rows = await conn.fetch(LIST, status, commune_code, owner_user_id, agent_user_id, submitted, after_id, limit)
+    return [merchant_from_row(row) for row in rows]

@@ -1,0 +1,41 @@
+"""Order and checkout errors, each with its HTTP status and a stable code."""
+
+from marketplace.platform.errors import Conflict, NotFound, Unprocessable
+
+__all__ = ["OrderNotFound", "InvalidTransition", "OutOfStock", "PriceChanged", "CheckoutInvalid", "CartEmpty"]
+
+
+class OrderNotFound(NotFound):
+    """No such order, or not yours."""
+
+    code = "order_not_found"
+
+
+class InvalidTransition(Conflict):
+    """The state machine does not allow this change."""
+
+    code = "invalid_transition"
+
+
+class OutOfStock(Conflict):
+    """Not enough stock or seats left."""
+
+    code = "out_of_stock"
+
+
+class PriceChanged(Conflict):
+    """Prices changed since the quote the buyer confirmed."""
+
+    code = "price_changed"
+
+
+class CheckoutInvalid(Unprocessable):
+    """The checkout form cannot be accepted as it is."""
+
+    code = "checkout_invalid"
+
+
+class CartEmpty(Unprocessable):
+    """Nothing to check out."""
+
+    code = "cart_empty"

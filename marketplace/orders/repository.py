@@ -1,0 +1,217 @@
+"""SQL for checkouts, orders, their lines and their recorded transitions."""
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from marketplace.orders.models import Order, OrderEvent, OrderItem, OrderSummary
+
+__all__ = [
+    "insert_checkout",
+    "insert_order",
+    "insert_order_item",
+    "insert_order_event",
+    "get_order_for_update",
+    "update_order_status",
+    "mark_reservation_released",
+    "restock_order",
+    "get_order",
+    "list_orders",
+    "product_ids_of_order",
+]
+
+INSERT_CHECKOUT = """
+INSERT INTO checkouts (buyer_user_id, contact_name, contact_phone, contact_email, province_code, commune_code,
+                       address_line, payment_method, total, currency)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'VND') RETURNING id
+"""
+INSERT_ORDER = """
+INSERT INTO orders (checkout_id, merchant_id, buyer_user_id, status, payment_method, delivery_method,
+                    subtotal, delivery_fee, total, currency)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'VND') RETURNING id
+"""
+INSERT_ITEM = """
+INSERT INTO order_items (order_id, product_id, variant_id, product_name, variant_label, sku, unit, unit_price,
+                         quantity, line_total, starts_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+"""
+INSERT_EVENT = """
+INSERT INTO order_events (order_id, from_status, to_status, actor_user_id, reason) VALUES ($1, $2, $3, $4, $5)
+"""
+# The row lock serialises concurrent transitions of one order (a webhook and a merchant at once).
+SELECT_FOR_UPDATE = "SELECT id, status, merchant_id, buyer_user_id FROM orders WHERE id = $1 FOR UPDATE"
+UPDATE_STATUS = "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1"
+MARK_RELEASED = """
+UPDATE orders SET reservation_released_at = now()
+WHERE id = $1 AND reservation_released_at IS NULL RETURNING id
+"""
+RESTOCK = """
+UPDATE product_variants v SET stock = v.stock + i.quantity
+FROM order_items i WHERE i.order_id = $1 AND v.id = i.variant_id
+"""
+PRODUCT_IDS = "SELECT DISTINCT product_id FROM order_items WHERE order_id = $1"
+
+SELECT_ORDER = """
+SELECT
+o.id, o.checkout_id, o.merchant_id, m.name AS merchant_name, m.slug AS merchant_slug,
+m.phone AS merchant_phone, m.address AS merchant_address, o.buyer_user_id, o.status, o.payment_method,
+o.delivery_method, o.subtotal, o.delivery_fee, o.total, o.currency, c.contact_name, c.contact_phone,
+c.contact_email, c.province_code, c.commune_code, c.address_line, o.created_at, o.updated_at
+FROM orders o JOIN merchants m ON m.id = o.merchant_id
+JOIN checkouts c ON c.id = o.checkout_id WHERE o.id = $1
+"""
+SELECT_ITEMS = """
+SELECT id, product_id, variant_id, product_name, variant_label, sku, unit, unit_price, quantity, line_total,
+       starts_at
+FROM order_items WHERE order_id = $1 ORDER BY id
+"""
+SELECT_EVENTS = """
+SELECT e.from_status, e.to_status, e.actor_user_id, coalesce(u.display_name, '') AS actor_name, e.reason, e.at
+FROM order_events e LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.order_id = $1 ORDER BY e.id
+"""
+# Keyset pagination on (created_at, id) through `before_id`; the filters are optional and never concatenated.
+LIST_ORDERS = """
+SELECT o.id, o.checkout_id, o.merchant_id, m.name AS merchant_name, o.buyer_user_id, o.status,
+       o.payment_method, o.delivery_method, o.total, o.currency, o.created_at
+FROM orders o JOIN merchants m ON m.id = o.merchant_id
+WHERE ($1::bigint IS NULL OR o.merchant_id = $1)
+  AND ($2::bigint IS NULL OR o.buyer_user_id = $2)
+  AND ($3::text IS NULL OR o.status = $3)
+  AND ($4::bigint IS NULL OR o.id < $4)
+  AND ($5::bigint IS NULL OR o.checkout_id = $5)
+ORDER BY o.id DESC LIMIT $6
+"""
+
+
+async def insert_checkout(
+    conn: asyncpg.Connection,
+    buyer_user_id: int,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str,
+    province_code: int,
+    commune_code: int,
+    address_line: str,
+    payment_method: str,
+    total: int,
+) -> int:
+    """A new checkout; returns its id."""
+    return await conn.fetchval(
+        INSERT_CHECKOUT,
+        buyer_user_id,
+        contact_name,
+        contact_phone,
+        contact_email,
+        province_code,
+        commune_code,
+        address_line,
+        payment_method,
+        total,
+    )
+
+
+async def insert_order(
+    conn: asyncpg.Connection,
+    checkout_id: int,
+    merchant_id: int,
+    buyer_user_id: int,
+    status: str,
+    payment_method: str,
+    delivery_method: str,
+    subtotal: int,
+    delivery_fee: int,
+) -> int:
+    """A new order of one merchant; returns its id."""
+    return await conn.fetchval(
+        INSERT_ORDER,
+        checkout_id,
+        merchant_id,
+        buyer_user_id,
+        status,
+        payment_method,
+        delivery_method,
+        subtotal,
+        delivery_fee,
+        subtotal + delivery_fee,
+    )
+
+
+async def insert_order_item(conn: asyncpg.Connection, order_id: int, line: Any) -> None:
+    """Copy a line into the order."""
+    await conn.execute(
+        INSERT_ITEM,
+        order_id,
+        line.product_id,
+        line.variant_id,
+        line.product_name,
+        line.variant_label,
+        line.sku,
+        line.unit,
+        line.unit_price,
+        line.quantity,
+        line.line_total,
+        line.starts_at,
+    )
+
+
+async def insert_order_event(
+    conn: asyncpg.Connection,
+    order_id: int,
+    from_status: str | None,
+    to_status: str,
+    actor_user_id: int | None,
+    reason: str | None,
+) -> None:
+    """Record a transition."""
+    await conn.execute(INSERT_EVENT, order_id, from_status, to_status, actor_user_id, reason)
+
+
+async def get_order_for_update(conn: asyncpg.Connection, order_id: int) -> asyncpg.Record | None:
+    """Lock the order row and return its status and parties."""
+    return await conn.fetchrow(SELECT_FOR_UPDATE, order_id)
+
+
+async def update_order_status(conn: asyncpg.Connection, order_id: int, status: str) -> None:
+    """Set the status."""
+    await conn.execute(UPDATE_STATUS, order_id, status)
+
+
+async def mark_reservation_released(conn: asyncpg.Connection, order_id: int) -> bool:
+    """Mark the reservation released; False when it already was."""
+    return await conn.fetchval(MARK_RELEASED, order_id) is not None
+
+
+async def restock_order(conn: asyncpg.Connection, order_id: int) -> None:
+    """Give the order's quantities back to their variants."""
+    await conn.execute(RESTOCK, order_id)
+
+
+async def product_ids_of_order(conn: asyncpg.Connection, order_id: int) -> list[int]:
+    """The products in an order."""
+    return [row["product_id"] for row in await conn.fetch(PRODUCT_IDS, order_id)]
+
+
+async def get_order(conn: asyncpg.Connection, order_id: int) -> Order | None:
+    """An order with its lines and history, or None."""
+    row = await conn.fetchrow(SELECT_ORDER, order_id)
+    if row is None:
+        return None
+    items = [msgspec.convert(dict(r), OrderItem) for r in await conn.fetch(SELECT_ITEMS, order_id)]
+    events = [msgspec.convert(dict(r), OrderEvent) for r in await conn.fetch(SELECT_EVENTS, order_id)]
+    return msgspec.convert({**dict(row), "items": items, "events": events}, Order)
+
+
+async def list_orders(
+    conn: asyncpg.Connection,
+    *,
+    merchant_id: int | None = None,
+    buyer_user_id: int | None = None,
+    status: str | None = None,
+    before_id: int | None = None,
+    checkout_id: int | None = None,
+    limit: int = 50,
+) -> list[OrderSummary]:
+    """Order summaries matching the optional filters, newest first."""
+    rows = await conn.fetch(LIST_ORDERS, merchant_id, buyer_user_id, status, before_id, checkout_id, limit)
+    return [msgspec.convert(dict(row), OrderSummary) for row in rows]

@@ -1,0 +1,150 @@
+"""Order rules: the one place transitions are enforced, reservations released, and orders shown to whom."""
+
+import asyncpg
+
+from marketplace.agents.audit import record_if_agent
+from marketplace.merchants.access import Actor, MerchantAccess, merchant_access, require_user
+from marketplace.orders import repository as repo
+from marketplace.orders.errors import InvalidTransition, OrderNotFound
+from marketplace.orders.models import Order, OrderSummary
+from marketplace.orders.states import (
+    BUYER_TRANSITIONS,
+    MERCHANT_TRANSITIONS,
+    ORDER_STATUSES,
+    RELEASES_STOCK,
+    is_allowed,
+)
+from marketplace.platform.errors import AppError, Forbidden
+from search.outbox import enqueue
+
+__all__ = [
+    "transition",
+    "release_reservation",
+    "get_order_for",
+    "list_buyer_orders",
+    "list_merchant_orders",
+    "change_status_as",
+    "list_checkout_orders",
+]
+
+
+async def transition(
+    conn: asyncpg.Connection,
+    order_id: int,
+    to_status: str,
+    actor_user_id: int | None,
+    reason: str | None = None,
+) -> str:
+    """Move an order to `to_status` if the state machine allows it; record who and when; return the old one.
+
+    Authorisation is the caller's job (see `change_status_as`); payments call this directly with the
+    system as actor (None) for paid, expired and refunded. Cancelling, or refunding before shipping,
+    puts the reserved stock back in the same transaction.
+    """
+    if to_status not in ORDER_STATUSES:
+        raise InvalidTransition(f"Unknown status {to_status!r}.", details={"to": to_status})
+    row = await repo.get_order_for_update(conn, order_id)
+    if row is None:
+        raise OrderNotFound("No such order.")
+    from_status: str = row["status"]
+    if not is_allowed(from_status, to_status):
+        raise InvalidTransition(
+            f"An order cannot go from {from_status} to {to_status}.",
+            details={"from": from_status, "to": to_status},
+        )
+    await repo.update_order_status(conn, order_id, to_status)
+    await repo.insert_order_event(conn, order_id, from_status, to_status, actor_user_id, reason)
+    if (from_status, to_status) in RELEASES_STOCK:
+        await release_reservation(conn, order_id)
+    return from_status
+
+
+async def release_reservation(conn: asyncpg.Connection, order_id: int) -> bool:
+    """Return the order's reserved stock and slot seats; idempotent (False when already released)."""
+    if not await repo.mark_reservation_released(conn, order_id):
+        return False
+    await repo.restock_order(conn, order_id)
+    # Availability is part of what search shows (a sold-out product is back).
+    await enqueue(conn, [f"product:{pid}" for pid in await repo.product_ids_of_order(conn, order_id)])
+    return True
+
+
+async def get_order_for(conn: asyncpg.Connection, actor: Actor | None, order_id: int) -> Order:
+    """The order, for its buyer, its merchant (owner or assisting agent) or an admin; 404 for anyone else."""
+    user_id = require_user(actor)
+    order = await repo.get_order(conn, order_id)
+    if order is None:
+        raise OrderNotFound("No such order.")
+    if order.buyer_user_id == user_id:
+        return order
+    if await _merchant_access_or_none(conn, actor, order.merchant_id) is None:
+        # Strangers get "not found", so order ids do not reveal which orders exist.
+        raise OrderNotFound("No such order.")
+    return order
+
+
+async def list_buyer_orders(
+    conn: asyncpg.Connection, actor: Actor | None, *, before_id: int | None = None, limit: int = 50
+) -> list[OrderSummary]:
+    """The signed-in buyer's own orders, newest first."""
+    return await repo.list_orders(conn, buyer_user_id=require_user(actor), before_id=before_id, limit=limit)
+
+
+async def list_checkout_orders(conn: asyncpg.Connection, actor: Actor | None, checkout_id: int) -> list[OrderSummary]:
+    """The orders of one of the buyer's checkouts."""
+    return await repo.list_orders(conn, buyer_user_id=require_user(actor), checkout_id=checkout_id, limit=100)
+
+
+async def list_merchant_orders(
+    conn: asyncpg.Connection,
+    actor: Actor | None,
+    merchant_id: int,
+    *,
+    status: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[OrderSummary]:
+    """A merchant's orders for its dashboard."""
+    await merchant_access(conn, actor, merchant_id)
+    return await repo.list_orders(conn, merchant_id=merchant_id, status=status, before_id=before_id, limit=limit)
+
+
+async def change_status_as(
+    conn: asyncpg.Connection, actor: Actor | None, order_id: int, to_status: str, reason: str | None = None
+) -> Order:
+    """A person asks for a transition: the buyer, the merchant side or an admin, each for what they may do."""
+    order = await get_order_for(conn, actor, order_id)
+    user_id = require_user(actor)
+    step = (order.status, to_status)
+    if not is_allowed(*step):
+        raise InvalidTransition(
+            f"An order cannot go from {order.status} to {to_status}.",
+            details={"from": order.status, "to": to_status},
+        )
+    is_admin = actor is not None and actor.has_role("admin")
+    access = await _merchant_access_or_none(conn, actor, order.merchant_id)
+    as_buyer = order.buyer_user_id == user_id and step in BUYER_TRANSITIONS
+    as_merchant = access is not None and access.via != "admin" and step in MERCHANT_TRANSITIONS
+    if not (is_admin or as_buyer or as_merchant):
+        raise Forbidden(
+            "You may not make this change to the order.",
+            code="transition_forbidden",
+            details={"from": order.status, "to": to_status},
+        )
+    if as_merchant and access is not None:
+        await record_if_agent(
+            conn, access, "order.status", {"order_id": order_id, "from": order.status, "to": to_status}
+        )
+    await transition(conn, order_id, to_status, user_id, reason)
+    updated = await repo.get_order(conn, order_id)
+    assert updated is not None
+    return updated
+
+
+async def _merchant_access_or_none(
+    conn: asyncpg.Connection, actor: Actor | None, merchant_id: int
+) -> MerchantAccess | None:
+    try:
+        return await merchant_access(conn, actor, merchant_id)
+    except AppError:
+        return None

@@ -1,0 +1,1 @@
+"""Reviews: buyers of delivered orders rate products; merchants reply once; ratings aggregate."""
