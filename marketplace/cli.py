@@ -85,8 +85,32 @@ async def seed_demo(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:
 
         async with pool.acquire() as connection, connection.transaction():
             summary["marketplace"] = await seed_marketplace_demo(connection, settings.data_dir)
+            summary["payments"] = await _pay_demo_orders(connection)
     await _reindex(pool, settings, composition)
     return summary
+
+
+async def _pay_demo_orders(connection: asyncpg.Connection) -> int:
+    """Record the cash of delivered demo orders through the real payment rules, so the ledger has entries."""
+    from marketplace.merchants.access import SystemActor
+    from marketplace.payments import service as payments
+    from marketplace.payments.demo import pay_demo_order
+    from marketplace.payments.settings import load_payment_settings
+
+    admin_id = await connection.fetchval("SELECT id FROM users WHERE email = 'market-admin@demo.test'")
+    if admin_id is None:
+        return 0
+    admin = SystemActor(user_id=admin_id, roles=frozenset({"admin"}))
+    payment_settings = load_payment_settings()
+    paid = 0
+    rows = await connection.fetch("SELECT id FROM orders WHERE payment_method = 'cod' "
+                                  "AND status IN ('delivered', 'completed') ORDER BY id")
+    for row in rows:
+        if await payments.payments_for_order(connection, row["id"]):
+            continue  # seeding twice changes nothing
+        if await pay_demo_order(connection, admin, row["id"], payment_settings) is not None:
+            paid += 1
+    return paid
 
 
 async def _reindex(pool: asyncpg.Pool, settings: Settings, composition: Any) -> Any:
