@@ -238,7 +238,12 @@ async def stop_runtime(runtime: Runtime) -> None:
 
     await composition.stop(runtime)
     if runtime.pool is not None:
-        await runtime.pool.close()
+        try:
+            # close() waits for every borrowed connection; a stuck one must not hang the shutdown.
+            await asyncio.wait_for(runtime.pool.close(), timeout=10)
+        except TimeoutError:
+            log.warning("database connections still busy after 10 s; closing them")
+            runtime.pool.terminate()
         runtime.pool = None
     if runtime.embedded is not None:
         await asyncio.to_thread(runtime.embedded.stop)

@@ -104,9 +104,10 @@ async def stop(runtime: Runtime) -> None:
         event.set()
     for task in runtime.tasks:
         task.cancel()
-    for task in runtime.tasks:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+    if runtime.tasks:
+        _, still_running = await asyncio.wait(runtime.tasks, timeout=10)
+        for task in still_running:
+            log.warning("background task %s did not stop within 10 s", task.get_name())
     runtime.tasks.clear()
     if runtime.search_engine is not None:
         with contextlib.suppress(Exception):
