@@ -1,1 +1,44 @@
-"""Search: the engine protocol, documents and queries, the PostgreSQL and Meilisearch engines, the outbox indexer."""
+"""Search: the engine protocol, documents and queries, the PostgreSQL and Meilisearch engines, the indexer.
+
+Public surface: `create_engine(settings, pool)` picks the engine; `search.postgres.PostgresEngine`,
+`search.meili.MeilisearchEngine`, `search.indexer.Indexer`, `search.admin.reindex/check` and
+`search.outbox.enqueue` are imported from their modules (Meilisearch's SDK loads only when used).
+"""
+
+from search.engine import InvalidSearch, SearchEngine, SearchError, SearchUnavailable, create_engine
+from search.models import (
+    DOCUMENT_KINDS,
+    FACET_FIELDS,
+    FacetCount,
+    GeoFilter,
+    GeoPoint,
+    SearchDocument,
+    SearchFilters,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+)
+from search.outbox import enqueue
+from search.sources import DocumentSource
+
+__all__ = [
+    "DOCUMENT_KINDS",
+    "FACET_FIELDS",
+    "DocumentSource",
+    "FacetCount",
+    "GeoFilter",
+    "GeoPoint",
+    "InvalidSearch",
+    "SearchDocument",
+    "SearchEngine",
+    "SearchError",
+    "SearchFilters",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResult",
+    "SearchUnavailable",
+    "Suggestion",
+    "create_engine",
+    "enqueue",
+]

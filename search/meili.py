@@ -1,0 +1,328 @@
+"""MeilisearchEngine: the same queries and results on a Meilisearch server (production at scale)."""
+
+import hashlib
+import html
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from meilisearch_python_sdk import AsyncClient
+from meilisearch_python_sdk.errors import (
+    MeilisearchApiError,
+    MeilisearchCommunicationError,
+    MeilisearchError,
+    MeilisearchTimeoutError,
+)
+from meilisearch_python_sdk.models.settings import (
+    Faceting,
+    LocalizedAttributes,
+    MeilisearchSettings,
+    MinWordSizeForTypos,
+    Pagination,
+    TypoTolerance,
+)
+
+from i18n import SUPPORTED_LOCALES, localize
+from i18n.text import FALLBACK_CHAIN
+from search.engine import InvalidSearch, SearchError, SearchUnavailable
+from search.models import FACET_FIELDS, FacetCount, SearchDocument, SearchHit, SearchQuery, SearchResult, Suggestion
+from search.text import MIN_TYPO_LENGTH
+
+__all__ = ["MeilisearchEngine", "index_settings", "to_meili_document", "search_request", "meili_uid"]
+
+# Meilisearch names languages by ISO 639-3 code.
+LOCALE_CODES: dict[str, str] = {
+    "vi": "vie", "en": "eng", "zh": "cmn", "ko": "kor", "ja": "jpn", "ru": "rus", "fr": "fra", "ar": "ara",
+}
+TEXT_FIELDS = ("name", "summary", "text")
+MAX_TOTAL_HITS = 1000
+"""The same cap as the PostgreSQL engine's candidate set: deeper pages are empty on both."""
+# Private-use characters cannot occur in listings; they mark matches until the text is HTML-escaped.
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_SORTS: dict[str, str] = {
+    "price_asc": "price_min:asc",
+    "price_desc": "price_max:desc",
+    "rating": "rating:desc",
+    "popularity": "popularity:desc",
+    "newest": "updated_at:desc",
+}
+_to_builtins = msgspec.to_builtins
+
+
+def meili_uid(document_id: str) -> str:
+    """A primary key Meilisearch accepts (letters, digits, - and _) for any "<kind>:<key>" id."""
+    return hashlib.sha256(document_id.encode()).hexdigest()[:40]
+
+
+def index_settings() -> MeilisearchSettings:
+    """Searchable fields in ranking order, per-locale tokenisation, filters, sorts, typos like PostgreSQL's."""
+    searchable = [f"{field}_{locale}" for field in TEXT_FIELDS for locale in SUPPORTED_LOCALES]
+    return MeilisearchSettings(
+        searchable_attributes=searchable,
+        filterable_attributes=[
+            "id", "kind", "category", "commune_code", "price_min", "price_max", "rating", "ocop_stars",
+            "available", "merchant_id", "_geo",
+        ],
+        sortable_attributes=["available", "price_min", "price_max", "rating", "popularity", "updated_at", "_geo"],
+        # `sort` first: sold-out listings go after available ones, and an explicit sort order wins.
+        ranking_rules=["sort", "words", "typo", "proximity", "attribute", "exactness", "popularity:desc"],
+        localized_attributes=[
+            LocalizedAttributes(locales=[code], attribute_patterns=[f"*_{locale}"])
+            for locale, code in LOCALE_CODES.items()
+        ],
+        typo_tolerance=TypoTolerance(
+            enabled=True,
+            min_word_size_for_typos=MinWordSizeForTypos(one_typo=MIN_TYPO_LENGTH, two_typos=9),
+        ),
+        faceting=Faceting(max_values_per_facet=100),
+        pagination=Pagination(max_total_hits=MAX_TOTAL_HITS),
+    )
+
+
+def to_meili_document(document: SearchDocument) -> dict[str, Any]:
+    """Flat fields per locale for searching and filtering, plus the whole document to rebuild hits."""
+    flat: dict[str, Any] = {
+        "uid": meili_uid(document.id),
+        "id": document.id,
+        "kind": document.kind,
+        "category": document.category,
+        "commune_code": document.commune_code,
+        "price_min": document.price_min,
+        "price_max": document.price_max,
+        "rating": document.rating,
+        "ocop_stars": document.ocop_stars,
+        "popularity": document.popularity,
+        "available": document.available,
+        "merchant_id": document.merchant_id,
+        "updated_at": int(document.updated_at.timestamp()) if document.updated_at else None,
+        "document": _to_builtins(document),
+    }
+    for field in TEXT_FIELDS:
+        for locale, text in getattr(document, field).items():
+            if locale in LOCALE_CODES and text:
+                flat[f"{field}_{locale}"] = text
+    if document.point is not None:
+        flat["_geo"] = {"lat": document.point.lat, "lng": document.point.lng}
+    return flat
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _filters(query: SearchQuery) -> list[str]:
+    f = query.filters
+    clauses: list[str] = []
+    if f.kinds:
+        clauses.append("kind IN [" + ", ".join(_quote(kind) for kind in f.kinds) + "]")
+    if f.categories:
+        clauses.append("category IN [" + ", ".join(_quote(c) for c in f.categories) + "]")
+    if f.commune_codes:
+        clauses.append("commune_code IN [" + ", ".join(str(int(c)) for c in f.commune_codes) + "]")
+    if f.price_min is not None:
+        clauses.append(f"price_max >= {int(f.price_min)}")
+    if f.price_max is not None:
+        clauses.append(f"price_min <= {int(f.price_max)}")
+    if f.min_rating is not None:
+        clauses.append(f"rating >= {float(f.min_rating)}")
+    if f.min_ocop_stars is not None:
+        clauses.append(f"ocop_stars >= {int(f.min_ocop_stars)}")
+    if f.available_only:
+        clauses.append("available = true")
+    if f.merchant_id is not None:
+        clauses.append(f"merchant_id = {int(f.merchant_id)}")
+    if query.exclude_ids:
+        clauses.append("id NOT IN [" + ", ".join(_quote(i) for i in query.exclude_ids) + "]")
+    if query.geo is not None:
+        clauses.append(f"_geoRadius({query.geo.lat}, {query.geo.lng}, {int(query.geo.radius_m)})")
+    return clauses
+
+
+def _sort(query: SearchQuery) -> list[str]:
+    order = ["available:desc"]
+    if query.sort == "distance" and query.geo is not None:
+        order.append(f"_geoPoint({query.geo.lat}, {query.geo.lng}):asc")
+    elif query.sort in _SORTS:
+        order.append(_SORTS[query.sort])
+    return order
+
+
+def _display_locales(locale: str) -> list[str]:
+    return list(dict.fromkeys([locale, *FALLBACK_CHAIN, *SUPPORTED_LOCALES]))
+
+
+def search_request(query: SearchQuery) -> dict[str, Any]:
+    """The keyword arguments for AsyncIndex.search that express this query."""
+    for facet in query.facets:
+        if facet not in FACET_FIELDS:
+            raise InvalidSearch(f"unknown facet {facet!r}", {"facets": list(FACET_FIELDS)})
+    highlighted = [f"{field}_{loc}" for field in ("name", "summary") for loc in _display_locales(query.locale)]
+    return {
+        "query": query.text,
+        "offset": (query.page - 1) * query.per_page,
+        "limit": query.per_page,
+        "filter": _filters(query) or None,
+        "facets": list(dict.fromkeys(query.facets)) or None,
+        "sort": _sort(query),
+        "attributes_to_retrieve": ["document"],
+        "attributes_to_highlight": highlighted,
+        "highlight_pre_tag": _MARK_OPEN,
+        "highlight_post_tag": _MARK_CLOSE,
+        "show_ranking_score": True,
+        "locales": [LOCALE_CODES.get(query.locale, "vie")],
+    }
+
+
+def _marked(text: str) -> str:
+    return html.escape(text).replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
+
+
+def _highlight(hit: dict[str, Any], locale: str) -> str:
+    """The name in the visitor's locale (with fallbacks), or a summary when only that matched."""
+    formatted = hit.get("_formatted") or {}
+    locales = _display_locales(locale)
+    name = next((formatted[f"name_{loc}"] for loc in locales if formatted.get(f"name_{loc}")), "")
+    if _MARK_OPEN not in name:
+        for loc in locales:
+            summary = formatted.get(f"summary_{loc}")
+            if summary and _MARK_OPEN in summary:
+                return _marked(summary)
+    return _marked(name)
+
+
+class MeilisearchEngine:
+    """Listings in one Meilisearch index, through meilisearch-python-sdk's async client."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None = None,
+        *,
+        index_uid: str = "listings",
+        timeout: int = 10,
+        task_timeout_ms: int = 60_000,
+        batch_size: int = 1000,
+    ) -> None:
+        self.client = AsyncClient(url, api_key, timeout=timeout)
+        self.index_uid = index_uid
+        self.task_timeout_ms = task_timeout_ms
+        self.batch_size = batch_size
+
+    @property
+    def _index(self) -> Any:
+        # Looked up on each use so a replaced HTTP client (tests use a mock transport) is honoured.
+        return self.client.index(self.index_uid)
+
+    async def _wait(self, task: Any) -> None:
+        await self.client.wait_for_task(task.task_uid, timeout_in_ms=self.task_timeout_ms, raise_for_status=True)
+
+    async def _call(self, operation: Any) -> Any:
+        try:
+            return await operation
+        except (MeilisearchCommunicationError, MeilisearchTimeoutError) as error:
+            raise SearchUnavailable(f"Meilisearch is unreachable: {error}") from error
+        except MeilisearchApiError as error:
+            raise SearchError(f"Meilisearch refused the request: {error}") from error
+        except MeilisearchError as error:
+            raise SearchError(f"Meilisearch failed: {error}") from error
+
+    async def setup(self) -> None:
+        """Create the index if needed and apply the settings; waits until Meilisearch has applied them."""
+        await self._call(self.client.get_or_create_index(self.index_uid, primary_key="uid"))
+        task = await self._call(self._index.update_settings(index_settings()))
+        await self._call(self._wait(task))
+
+    async def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        """Replace documents in batches and wait for each task; unpublished ones are deleted."""
+        latest = {document.id: document for document in documents}
+        published = [to_meili_document(d) for d in latest.values() if d.published]
+        removed = [d.id for d in latest.values() if not d.published]
+        for start in range(0, len(published), self.batch_size):
+            batch = published[start : start + self.batch_size]
+            task = await self._call(self._index.add_documents(batch, primary_key="uid"))
+            await self._call(self._wait(task))
+        if removed:
+            await self.delete(removed)
+
+    async def delete(self, document_ids: Sequence[str]) -> None:
+        """Delete by id and wait for the task."""
+        uids = sorted({meili_uid(document_id) for document_id in document_ids})
+        for start in range(0, len(uids), self.batch_size):
+            task = await self._call(self._index.delete_documents(uids[start : start + self.batch_size]))
+            await self._call(self._wait(task))
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        """Translate the query, run it, and map the answer onto SearchResult."""
+        started = time.perf_counter()
+        answer = await self._call(self._index.search(**search_request(query)))
+        hits = [
+            SearchHit(
+                document=msgspec.convert(hit["document"], SearchDocument),
+                highlight=_highlight(hit, query.locale),
+                score=float(hit.get("_rankingScore") or 0.0),
+                distance_m=hit.get("_geoDistance"),
+            )
+            for hit in answer.hits
+        ]
+        facets = {
+            name: sorted(
+                (FacetCount(str(value), int(count)) for value, count in (answer.facet_distribution or {})
+                 .get(name, {}).items()),
+                key=lambda facet: (-facet.count, facet.value),
+            )
+            for name in query.facets
+        }
+        return SearchResult(
+            hits=hits,
+            facets=facets,
+            estimated_total=answer.estimated_total_hits or 0,
+            page=query.page,
+            per_page=query.per_page,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    async def suggest(self, text: str, locale: str, limit: int = 8) -> list[Suggestion]:
+        """Names matching what is typed so far, in the visitor's locale."""
+        limit = max(1, min(limit, 8))
+        if not text.strip():
+            return []
+        answer = await self._call(
+            self._index.search(
+                text, limit=limit, attributes_to_retrieve=["document"], sort=["available:desc"],
+                attributes_to_search_on=[f"name_{loc}" for loc in SUPPORTED_LOCALES],
+                locales=[LOCALE_CODES.get(locale, "vie")],
+            )
+        )
+        suggestions: list[Suggestion] = []
+        for hit in answer.hits:
+            document = msgspec.convert(hit["document"], SearchDocument)
+            label = localize(document.name, locale)
+            if label and label not in {s.text for s in suggestions}:
+                suggestions.append(Suggestion(label, document.kind, document.url_path))
+        return suggestions
+
+    async def get_ids(self) -> set[str]:
+        """Every document id, read page by page."""
+        found: set[str] = set()
+        offset = 0
+        while True:
+            page = await self._call(self._index.get_documents(offset=offset, limit=1000, fields=["id"]))
+            found.update(row["id"] for row in page.results)
+            if len(page.results) < 1000:
+                return found
+            offset += 1000
+
+    async def clear(self) -> None:
+        """Delete every document and wait."""
+        task = await self._call(self._index.delete_all_documents())
+        await self._call(self._wait(task))
+
+    async def drop_index(self) -> None:
+        """Delete the whole index (tests use throwaway indexes)."""
+        task = await self._call(self._index.delete())
+        await self._call(self._wait(task))
+
+    async def close(self) -> None:
+        """Close the HTTP client."""
+        await self.client.aclose()

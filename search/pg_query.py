@@ -1,0 +1,268 @@
+"""Turning a SearchQuery into the PostgreSQL engine's tsquery and its one search statement."""
+
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from search.engine import InvalidSearch
+from search.models import FACET_FIELDS, SearchQuery
+from search.text import MIN_TYPO_LENGTH, deletions, document_terms, is_cjk, one_edit_apart, query_tokens
+
+__all__ = ["QueryTerms", "plan_terms", "build_search_sql", "SqlStatement", "CANDIDATE_LIMIT", "RERANK_WINDOW"]
+
+CANDIDATE_LIMIT = 1000
+"""Matches ranked per query; totals and facets are exact below it and estimated above (as in Meilisearch)."""
+RERANK_WINDOW = 50
+"""The best first-stage candidates get the costlier second-stage score."""
+MAX_COMPLETIONS = 16
+"""A prefix with more completions than this is matched as `prefix:*` instead of a list of words."""
+MAX_TYPO_WORDS = 5
+BROWSE_COUNT_LIMIT = 100_000
+
+TERMS_SQL = """
+SELECT 'known' AS role, word AS token, word, ndoc FROM search_vocabulary WHERE word = ANY($1::text[])
+UNION ALL
+SELECT 'typo', q.token, v.word, s.ndoc
+FROM unnest($2::text[], $3::text[]) AS q(token, variant)
+JOIN search_vocabulary_variants v ON v.variant = q.variant
+JOIN search_vocabulary s ON s.word = v.word
+UNION ALL
+(SELECT 'prefix', $4, word, ndoc FROM search_vocabulary
+ WHERE word >= $4 AND word < $5 ORDER BY ndoc DESC, word LIMIT $6)
+"""
+
+
+@dataclass
+class QueryTerms:
+    """The query as index terms: one group of alternatives per typed token, groups ANDed."""
+
+    groups: list[list[str]] = field(default_factory=list)
+    prefix: str | None = None
+    """The last token when it is matched as `prefix:*`."""
+    unknown: list[str] = field(default_factory=list)
+    """Tokens that are not in the vocabulary (candidates for "did you mean")."""
+    tokens: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+    def tsquery(self) -> str:
+        """The tsquery text; every lexeme quoted, so nothing typed can change its structure."""
+        parts = []
+        for group in self.groups:
+            alternatives = [_quote(term) for term in group]
+            if self.prefix is not None and group is self.groups[-1]:
+                alternatives.append(_quote(self.prefix) + ":*")
+            parts.append("(" + " | ".join(alternatives) + ")")
+        return " & ".join(parts)
+
+    def without_unknown(self) -> "QueryTerms":
+        """The same query without the words no document contains (Meilisearch drops words similarly)."""
+        kept = [(t, g) for t, g in zip(self.tokens, self.groups, strict=True) if t not in self.unknown]
+        return QueryTerms(groups=[g for _, g in kept], prefix=self.prefix, tokens=[t for t, _ in kept])
+
+    def highlight_terms(self) -> set[str]:
+        return {term for group in self.groups for term in group}
+
+    def folded_text(self) -> str:
+        return " ".join(self.tokens)
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _upper_bound(prefix: str) -> str:
+    """The smallest string after every string starting with `prefix` (in C collation)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+async def plan_terms(connection: asyncpg.Connection, text: str, *, typing: bool = True) -> QueryTerms:
+    """Expand typed words: typos of 5+ letters to known words one edit away, the last word as a prefix."""
+    tokens = list(dict.fromkeys(query_tokens(text)))
+    terms = QueryTerms(tokens=tokens)
+    if not tokens:
+        return terms
+    last = tokens[-1]
+    # The last word is still being typed unless the text ends with a space or punctuation.
+    prefix = last if typing and not is_cjk(last) and text[-1:].isalnum() else None
+    typo_tokens, variants = [], []
+    for token in tokens:
+        if len(token) >= MIN_TYPO_LENGTH and not is_cjk(token):
+            for variant in {token} | deletions(token):
+                typo_tokens.append(token)
+                variants.append(variant)
+    rows = await connection.fetch(
+        TERMS_SQL, tokens, typo_tokens, variants, prefix, _upper_bound(prefix) if prefix else None,
+        MAX_COMPLETIONS + 1,
+    )
+    known = {row["word"] for row in rows if row["role"] == "known"}
+    completions = [row["word"] for row in rows if row["role"] == "prefix"]
+    typos: dict[str, list[tuple[int, str]]] = {}
+    for row in rows:
+        if row["role"] == "typo" and row["token"] not in known and one_edit_apart(row["token"], row["word"]):
+            typos.setdefault(row["token"], []).append((row["ndoc"], row["word"]))
+    for token in tokens:
+        group = [token]
+        best = sorted(set(typos.get(token, ())), reverse=True)[:MAX_TYPO_WORDS]
+        group.extend(word for _, word in best)
+        if token == prefix:
+            if len(completions) > MAX_COMPLETIONS:
+                terms.prefix = prefix
+            else:
+                group.extend(word for word in completions if word != token)
+        if token not in known and len(group) == 1 and terms.prefix != token and not is_cjk(token):
+            terms.unknown.append(token)
+        terms.groups.append(list(dict.fromkeys(group)))
+    return terms
+
+
+@dataclass
+class SqlStatement:
+    """SQL assembled from constant fragments only; every value travels as a numbered parameter."""
+
+    params: list[object] = field(default_factory=list)
+    text: str = ""
+
+    def param(self, value: object) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+
+_SORT_KEYS = {
+    "relevance": "(r.rn > {window}), r.score DESC",
+    "distance": "r.distance_m ASC NULLS LAST",
+    "price_asc": "r.price_min ASC NULLS LAST",
+    "price_desc": "r.price_max DESC NULLS LAST",
+    "rating": "r.rating DESC NULLS LAST",
+    "popularity": "r.popularity DESC",
+    "newest": "r.updated_at DESC NULLS LAST",
+}
+
+_FACET_SQL = {
+    "kind": "SELECT 'kind' AS f, kind AS v, count(*) AS n FROM cand GROUP BY kind",
+    "category": "SELECT 'category', category, count(*) FROM cand WHERE category IS NOT NULL GROUP BY category",
+    "commune_code": "SELECT 'commune_code', commune_code::text, count(*) FROM cand "
+    "WHERE commune_code IS NOT NULL GROUP BY commune_code",
+    "ocop_stars": "SELECT 'ocop_stars', ocop_stars::text, count(*) FROM cand "
+    "WHERE ocop_stars IS NOT NULL GROUP BY ocop_stars",
+}
+
+
+def _filters(query: SearchQuery, sql: SqlStatement) -> list[str]:
+    f = query.filters
+    where = []
+    if f.kinds:
+        where.append(f"d.kind = ANY({sql.param(list(f.kinds))}::text[])")
+    if f.categories:
+        where.append(f"d.category = ANY({sql.param(list(f.categories))}::text[])")
+    if f.commune_codes:
+        where.append(f"d.commune_code = ANY({sql.param(list(f.commune_codes))}::int[])")
+    # A price filter keeps listings whose price range overlaps the asked range.
+    if f.price_min is not None:
+        where.append(f"d.price_max >= {sql.param(f.price_min)}::bigint")
+    if f.price_max is not None:
+        where.append(f"d.price_min <= {sql.param(f.price_max)}::bigint")
+    if f.min_rating is not None:
+        where.append(f"d.rating >= {sql.param(f.min_rating)}::real")
+    if f.min_ocop_stars is not None:
+        where.append(f"d.ocop_stars >= {sql.param(f.min_ocop_stars)}::smallint")
+    if f.available_only:
+        where.append("d.available")
+    if f.merchant_id is not None:
+        where.append(f"d.merchant_id = {sql.param(f.merchant_id)}::bigint")
+    if query.exclude_ids:
+        where.append(f"NOT (d.id = ANY({sql.param(list(query.exclude_ids))}::text[]))")
+    return where
+
+
+def build_search_sql(query: SearchQuery, terms: QueryTerms) -> SqlStatement:
+    """One statement: capped candidates, facet counts, a two-stage ranked page, all as one JSON row."""
+    for facet in query.facets:
+        if facet not in FACET_FIELDS:
+            raise InvalidSearch(f"unknown facet {facet!r}", {"facets": list(FACET_FIELDS)})
+    sql = SqlStatement()
+    where = _filters(query, sql)
+    distance = "NULL::float8"
+    if query.geo is not None:
+        origin = f"ll_to_earth({sql.param(query.geo.lat)}::float8, {sql.param(query.geo.lng)}::float8)"
+        radius = f"{sql.param(float(query.geo.radius_m))}::float8"
+        where.append(f"earth_box({origin}, {radius}) @> d.geo AND earth_distance({origin}, d.geo) <= {radius}")
+        distance = f"earth_distance({origin}, d.geo)"
+    popularity = "0.5 * ln(1 + greatest(d.popularity, 0)) / ln(10001)"
+    if terms.empty:
+        first_stage = popularity
+        stage_two = "0"
+        if query.sort == "distance" and query.geo is not None:
+            candidate_order = f"ORDER BY d.geo <-> {origin}"
+        else:
+            candidate_order = "ORDER BY d.popularity DESC, d.id"
+    else:
+        q = f"{sql.param(terms.tsquery())}::tsquery"
+        where.insert(0, f"d.tsv @@ {q}")
+        first_stage = f"3 * (d.tsv_name @@ {q})::int + 10 * ts_rank(d.tsv_name, {q}) + {popularity}"
+        folded = sql.param(terms.folded_text())
+        exact = sql.param(" ".join(sorted(set(document_terms(terms.folded_text())))))
+        locale = sql.param(query.locale)
+        stage_two = (
+            f"2 * ts_rank('{{0.05, 0.2, 0.5, 1.0}}', d.tsv, {q}) + 2 * similarity(d.name_all, {folded})"  # noqa: S608
+            f" + 3 * coalesce(d.name_tokens->>{locale} = {exact}, false)::int"
+            f" + 2 * (EXISTS (SELECT 1 FROM jsonb_each_text(d.name_tokens) e WHERE e.value = {exact}))::int"
+            f" + coalesce(array_to_tsvector(string_to_array(d.name_tokens->>{locale}, ' ')) @@ {q}, false)::int"
+        )
+        candidate_order = ""
+    window = RERANK_WINDOW
+    order = _SORT_KEYS[query.sort if (query.sort != "distance" or query.geo is not None) else "relevance"]
+    order = order.format(window=window)
+    offset = sql.param((query.page - 1) * query.per_page)
+    limit = sql.param(query.per_page)
+    facets = " UNION ALL ".join(_FACET_SQL[f] for f in dict.fromkeys(query.facets)) or (
+        "SELECT NULL::text, NULL::text, NULL::bigint WHERE false"
+    )
+    where_sql = " AND ".join(where) or "true"
+    # Browsing without text reads candidates in popularity order, so their heap blocks say nothing
+    # about the total: count instead (lazily, only when the candidates were capped), up to a bound.
+    browse_total = "NULL::bigint"
+    if terms.empty:
+        browse_total = (
+            f"CASE WHEN (SELECT count(*) FROM cand) >= {CANDIDATE_LIMIT} THEN (SELECT count(*) FROM "  # noqa: S608
+            f"(SELECT 1 FROM search_documents d WHERE {where_sql} LIMIT {BROWSE_COUNT_LIMIT}) b) END"
+        )
+    # Every fragment below is a constant of this module; all values travel as $n parameters.
+    statement = f"""
+WITH cand AS MATERIALIZED (
+    SELECT d.id, d.kind, d.category, d.commune_code, d.ocop_stars, d.available, d.popularity,
+           d.price_min, d.price_max, d.rating, d.updated_at,
+           {first_stage} AS s0, {distance} AS distance_m, (d.ctid::text::point)[0]::bigint AS blk
+    FROM search_documents d
+    WHERE {where_sql}
+    {candidate_order}
+    LIMIT {CANDIDATE_LIMIT}
+),
+pre AS (
+    SELECT c.*, row_number() OVER (ORDER BY c.available DESC, c.s0 DESC, c.id) AS rn FROM cand c
+),
+ranked AS (
+    SELECT p.*, p.s0 + {stage_two} AS score
+    FROM pre p JOIN search_documents d ON d.id = p.id
+    WHERE p.rn <= {window}
+    UNION ALL
+    SELECT p.*, p.s0 AS score FROM pre p WHERE p.rn > {window}
+),
+page AS (
+    SELECT r.id, r.score, r.distance_m, row_number() OVER () AS pos
+    FROM (SELECT * FROM ranked r ORDER BY r.available DESC, {order}, r.s0 DESC, r.id
+          OFFSET {offset} LIMIT {limit}) r
+)
+SELECT (SELECT count(*) FROM cand) AS matched,
+       (SELECT max(blk) FROM cand) AS last_block,
+       {browse_total} AS browse_total,
+       (SELECT relpages FROM pg_class WHERE oid = 'search_documents'::regclass) AS relpages,
+       (SELECT coalesce(json_agg(json_build_array(f, v, n)), '[]') FROM ({facets}) x(f, v, n))::text AS facets,
+       (SELECT coalesce(json_agg(json_build_object('score', pg.score, 'distance_m', pg.distance_m,
+                                                   'document', d.document) ORDER BY pg.pos), '[]')
+        FROM page pg JOIN search_documents d ON d.id = pg.id)::text AS hits
+"""  # noqa: S608
+    sql.text = statement
+    return sql

@@ -1,0 +1,194 @@
+"""Search as the pages and the API use it: building queries from parameters, running them, the query log."""
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from functools import cache
+from typing import Annotated
+
+import asyncpg
+import msgspec
+
+from i18n import SUPPORTED_LOCALES
+from search.engine import InvalidSearch, SearchEngine
+from search.models import DOCUMENT_KINDS, FACET_FIELDS, SearchQuery, SearchResult, Suggestion
+
+__all__ = [
+    "build_query",
+    "run_search",
+    "suggest",
+    "log_query",
+    "query_report",
+    "QueryStat",
+    "QueryReport",
+    "commune_label",
+    "clean_log_text",
+    "SORT_ORDERS",
+]
+
+SORT_ORDERS: tuple[str, ...] = ("relevance", "distance", "price_asc", "price_desc", "rating", "popularity", "newest")
+MAX_FILTER_VALUES = 20
+MAX_LOGGED_LENGTH = 200
+# Long digit runs (phone, ID, card numbers) and e-mail addresses are personal data, never log them.
+_PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d .-]{5,}\d")
+_SPACES = re.compile(r"\s+")
+
+LOG_SQL = "INSERT INTO search_queries (query, locale, result_count) VALUES ($1, $2, $3)"
+REPORT_SQL = """
+SELECT query, count(*) AS searches, round(avg(result_count))::int AS average_results,
+       count(*) FILTER (WHERE result_count = 0) AS without_results
+FROM search_queries
+WHERE created_at >= $1 AND ($2::text IS NULL OR locale = $2)
+GROUP BY query
+HAVING ($3::bool IS FALSE OR count(*) FILTER (WHERE result_count = 0) > 0)
+ORDER BY searches DESC, query
+LIMIT $4
+"""
+TOTALS_SQL = """
+SELECT count(*) AS searches, count(*) FILTER (WHERE result_count = 0) AS without_results
+FROM search_queries WHERE created_at >= $1 AND ($2::text IS NULL OR locale = $2)
+"""
+
+
+def _bounded(values: Sequence[str], name: str) -> tuple[str, ...]:
+    cleaned = tuple(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    if len(cleaned) > MAX_FILTER_VALUES:
+        raise InvalidSearch(f"at most {MAX_FILTER_VALUES} values of {name}", {"parameter": name})
+    return cleaned
+
+
+def build_query(
+    *,
+    text: str = "",
+    locale: str = "vi",
+    kinds: Sequence[str] = (),
+    categories: Sequence[str] = (),
+    communes: Sequence[int] = (),
+    price_min: int | None = None,
+    price_max: int | None = None,
+    min_rating: float | None = None,
+    min_ocop_stars: int | None = None,
+    available_only: bool = False,
+    lat: float | None = None,
+    lng: float | None = None,
+    radius_m: int | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    facets: Sequence[str] = FACET_FIELDS,
+) -> SearchQuery:
+    """A validated SearchQuery from request parameters; InvalidSearch (400) names what is wrong."""
+    kind_values = _bounded(kinds, "kind")
+    unknown = [k for k in kind_values if k not in DOCUMENT_KINDS]
+    if unknown:
+        raise InvalidSearch(f"unknown kind {unknown[0]!r}", {"kinds": list(DOCUMENT_KINDS)})
+    if sort not in SORT_ORDERS:
+        raise InvalidSearch(f"unknown sort {sort!r}", {"sorts": list(SORT_ORDERS)})
+    if (lat is None) != (lng is None):
+        raise InvalidSearch("lat and lng go together", {"parameters": ["lat", "lng"]})
+    if sort == "distance" and lat is None:
+        raise InvalidSearch("sorting by distance needs lat and lng", {"parameters": ["lat", "lng"]})
+    if len(communes) > MAX_FILTER_VALUES:
+        raise InvalidSearch(f"at most {MAX_FILTER_VALUES} values of commune", {"parameter": "commune"})
+    unknown_facets = [f for f in facets if f not in FACET_FIELDS]
+    if unknown_facets:
+        raise InvalidSearch(f"unknown facet {unknown_facets[0]!r}", {"facets": list(FACET_FIELDS)})
+    values: dict[str, object] = {
+        "text": _SPACES.sub(" ", text).strip(),
+        "locale": locale if locale in SUPPORTED_LOCALES else "vi",
+        "filters": {
+            "kinds": kind_values, "categories": _bounded(categories, "category"),
+            "commune_codes": tuple(dict.fromkeys(communes)), "price_min": price_min, "price_max": price_max,
+            "min_rating": min_rating, "min_ocop_stars": min_ocop_stars, "available_only": available_only,
+        },
+        "facets": tuple(dict.fromkeys(facets)),
+        "sort": sort,
+        "page": page,
+        "per_page": per_page,
+    }
+    if lat is not None and lng is not None:
+        values["geo"] = {"lat": lat, "lng": lng, "radius_m": radius_m or 10_000}
+    try:
+        return msgspec.convert(values, SearchQuery)
+    except msgspec.ValidationError as error:
+        raise InvalidSearch(f"invalid search: {error}", {"reason": str(error)}) from None
+
+
+async def run_search(engine: SearchEngine, pool: asyncpg.Pool | None, query: SearchQuery) -> SearchResult:
+    """Run the query and log it (first pages with text only) for the province's reports."""
+    result = await engine.search(query)
+    if pool is not None and query.text and query.page == 1:
+        async with pool.acquire() as connection:
+            await log_query(connection, query.text, query.locale, result.estimated_total)
+    return result
+
+
+async def suggest(engine: SearchEngine, text: str, locale: str, limit: int = 8) -> list[Suggestion]:
+    """At most 8 names for what is typed so far (never logged: keystrokes are not searches)."""
+    text = _SPACES.sub(" ", text)[:100]
+    if not text.strip():
+        return []
+    return await engine.suggest(text, locale if locale in SUPPORTED_LOCALES else "vi", min(max(limit, 1), 8))
+
+
+def clean_log_text(text: str) -> str:
+    """The query as logged: lower case, single spaces, personal data (numbers, e-mails) masked."""
+    return _PERSONAL.sub("…", _SPACES.sub(" ", text).strip().lower())[:MAX_LOGGED_LENGTH]
+
+
+async def log_query(connection: asyncpg.Connection, text: str, locale: str, result_count: int) -> None:
+    """Record a search: its cleaned text, the locale and the number of results; nothing about the visitor."""
+    cleaned = clean_log_text(text)
+    if cleaned:
+        await connection.execute(LOG_SQL, cleaned, locale, result_count)
+
+
+class QueryStat(msgspec.Struct, frozen=True):
+    """How often a query was searched and how often it found nothing."""
+
+    query: str
+    searches: int
+    average_results: int
+    without_results: int
+
+
+class QueryReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What visitors searched for over a period, for the province's indicators."""
+
+    since: datetime
+    locale: str | None
+    searches: int
+    without_results: int
+    top: list[QueryStat]
+    not_found: list[QueryStat]
+    """Queries that found nothing at least once: demand the listings do not meet yet."""
+
+
+async def query_report(
+    connection: asyncpg.Connection,
+    *,
+    days: Annotated[int, msgspec.Meta(ge=1, le=366)] = 30,
+    locale: str | None = None,
+    limit: int = 50,
+) -> QueryReport:
+    """Top queries and queries without results over the last `days` days."""
+    since = datetime.now(timezone.utc) - timedelta(days=days)  # noqa: UP017 - explicit for readers
+    totals = await connection.fetchrow(TOTALS_SQL, since, locale)
+    top = await connection.fetch(REPORT_SQL, since, locale, False, limit)
+    missing = await connection.fetch(REPORT_SQL, since, locale, True, limit)
+    return QueryReport(
+        since=since, locale=locale, searches=totals["searches"], without_results=totals["without_results"],
+        top=[QueryStat(**dict(row)) for row in top], not_found=[QueryStat(**dict(row)) for row in missing],
+    )
+
+
+@cache
+def commune_label(code: int) -> str:
+    """The ward or commune's name from the vietnam-provinces dataset, or the code when it is not known."""
+    try:
+        from vietnam_provinces import Ward, WardCode
+
+        return Ward.from_code(WardCode(code)).name
+    except (ImportError, ValueError, KeyError, LookupError):
+        return str(code)
+

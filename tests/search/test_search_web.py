@@ -1,0 +1,175 @@
+"""The search API, autocomplete and the search page through the real app, in vi, en and ar."""
+
+import re
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+
+from search.postgres import PostgresEngine
+from tests.search.search_samples import DOCUMENTS
+
+
+@pytest.fixture
+async def indexed(pool: asyncpg.Pool, client: AsyncTestClient) -> AsyncTestClient:
+    """The app's client, with the shared listings in the app's own database."""
+    await PostgresEngine(pool).upsert(DOCUMENTS)
+    return client
+
+
+async def logged(pool: asyncpg.Pool) -> list[tuple[str, str, int]]:
+    async with pool.acquire() as connection:
+        rows = await connection.fetch("SELECT query, locale, result_count FROM search_queries ORDER BY id")
+    return [(row["query"], row["locale"], row["result_count"]) for row in rows]
+
+
+async def test_api_search_returns_hits_facets_and_highlights(indexed: AsyncTestClient, pool: asyncpg.Pool) -> None:
+    response = await indexed.get("/api/v1/search", params={"q": "gom bau truc", "locale": "vi"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["hits"][0]["document"]["id"] == "product:gom-bau-truc"
+    assert body["hits"][0]["highlight"] == "<mark>Gốm</mark> <mark>Bàu</mark> <mark>Trúc</mark>"
+    assert {f["value"] for f in body["facets"]["kind"]} == {"product", "experience"}
+    assert body["estimated_total"] == 2 and body["page"] == 1
+    assert await logged(pool) == [("gom bau truc", "vi", 2)]
+
+
+async def test_api_filters_geo_and_paging(indexed: AsyncTestClient) -> None:
+    response = await indexed.get("/api/v1/search", params=[
+        ("kind", "attraction"), ("kind", "event"), ("locale", "en"), ("per_page", "2"), ("page", "2"),
+        ("sort", "popularity"), ("facet", "kind"),
+    ])
+    body = response.json()
+    assert response.status_code == 200, body
+    assert [hit["document"]["id"] for hit in body["hits"]] == ["attraction:doi-cat-nam-cuong", "event:kate"]
+    assert list(body["facets"]) == ["kind"] and body["estimated_total"] == 4
+    near = await indexed.get("/api/v1/search", params={"lat": "11.6106", "lng": "108.8496", "radius": "1000",
+                                                       "sort": "distance"})
+    assert [hit["document"]["id"] for hit in near.json()["hits"]] == ["product:gom-bau-truc", "experience:lam-gom"]
+    assert near.json()["hits"][1]["distance_m"] > 0
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"sort": "cheapest"}, "sort"),
+        ({"kind": "spaceship"}, "kind"),
+        ({"lat": "11.6"}, "lat"),
+        ({"price_min": "cheap"}, "price_min"),
+        ({"sort": "distance"}, "distance"),
+        ({"facet": "password"}, "facet"),
+        ({"q": "x" * 201}, ""),
+        ({"page": "0"}, ""),
+        ({"per_page": "500"}, ""),
+    ],
+)
+async def test_api_refuses_bad_parameters_with_a_reason(
+    indexed: AsyncTestClient, params: dict[str, str], reason: str
+) -> None:
+    response = await indexed.get("/api/v1/search", params=params)
+    assert response.status_code == 400, response.text
+    assert reason in response.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "expected"),
+    [("vi", "thap po", "Tháp Pô Klông Garai"), ("en", "thap po", "Po Klong Garai Cham Towers"),
+     ("ar", "thap po", "أبراج بو كلونغ غاراي")],
+)
+async def test_autocomplete_in_the_visitors_locale(
+    indexed: AsyncTestClient, pool: asyncpg.Pool, locale: str, typed: str, expected: str
+) -> None:
+    response = await indexed.get("/api/v1/search/suggest", params={"q": typed, "locale": locale})
+    assert response.status_code == 200
+    suggestions = response.json()
+    assert suggestions[0] == {"text": expected, "kind": "attraction", "url_path": "/attractions/po-klong-garai"}
+    many = (await indexed.get("/api/v1/search/suggest", params={"q": "n", "locale": locale})).json()
+    assert len(many) <= 8
+    assert await logged(pool) == []  # keystrokes are not searches
+
+
+async def test_search_page_in_vietnamese(indexed: AsyncTestClient) -> None:
+    response = await indexed.get("/vi/search", params={"q": "nho ninh thuan"})
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="vi" dir="ltr">' in html
+    title = '<mark>Nho</mark> <mark>Ninh</mark> <mark>Thuận</mark>'
+    assert f'<a class="hit-title" href="/vi/products/nho-xanh">{title}</a>' in html
+    assert 'value="nho ninh thuan"' in html
+    # Facets work without JavaScript: plain links and check boxes in a GET form.
+    assert 'href="?q=nho+ninh+thuan&amp;kind=product"' in html
+    assert re.search(r'<input type="checkbox" name="kind" value="product"\s*>', html)
+    assert "search.css" in html and "<script>" not in html
+
+
+async def test_search_page_in_english_with_a_filter(indexed: AsyncTestClient) -> None:
+    response = await indexed.get("/en/search", params=[("q", "cham"), ("kind", "attraction")])
+    assert response.status_code == 200
+    html = response.text
+    assert "Po Klong Garai" in html and "Kate Festival" not in html
+    assert re.search(r'<input type="checkbox" name="kind" value="attraction"\s*checked>', html)
+    # The active filter is a link that removes it.
+    assert 'href="?q=cham"' in html
+
+
+async def test_search_page_in_arabic_is_right_to_left(indexed: AsyncTestClient) -> None:
+    response = await indexed.get("/ar/search", params={"q": "gom bau truc"})
+    assert response.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in response.text
+    assert "<mark>فخار</mark>" not in response.text  # the match is in the Vietnamese name ...
+    assert "فخار باو تروك" in response.text  # ... and the Arabic name is what is shown
+
+
+async def test_did_you_mean_when_nothing_is_found(indexed: AsyncTestClient, pool: asyncpg.Pool) -> None:
+    response = await indexed.get("/en/search", params={"q": "poterry"})
+    assert response.status_code == 200
+    html = response.text
+    assert "Nothing found for “poterry”." in html
+    assert re.search(r'Did you mean <a href="/en/search\?q=(pottery|poterie)">', html)
+    assert await logged(pool) == [("poterry", "en", 0)]
+
+
+async def test_page_escapes_the_query(indexed: AsyncTestClient) -> None:
+    response = await indexed.get("/vi/search", params={"q": '"><script>alert(1)</script>'})
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text
+
+
+async def test_query_log_masks_personal_data(indexed: AsyncTestClient, pool: asyncpg.Pool) -> None:
+    await indexed.get("/api/v1/search", params={"q": "Gọi 0905 123 456 hoặc an@example.vn", "locale": "vi"})
+    await indexed.get("/api/v1/search", params={"q": "nho", "page": "2"})  # later pages are not new searches
+    assert await logged(pool) == [("gọi … hoặc …", "vi", 0)]
+    async with pool.acquire() as connection:
+        columns = {r["column_name"] for r in await connection.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'search_queries'")}
+    assert columns == {"id", "query", "locale", "result_count", "created_at"}
+
+
+async def test_query_report_is_for_editors(indexed: AsyncTestClient, pool: asyncpg.Pool) -> None:
+    from marketplace.accounts.service import create_api_token
+
+    for q in ("nho", "nho", "poterry", "gom"):
+        await indexed.get("/api/v1/search", params={"q": q, "locale": "en"})
+    assert (await indexed.get("/api/v1/search/queries")).status_code in (401, 403)
+    async with pool.acquire() as connection:
+        customer = await create_api_token(connection, name="c", roles=["customer"], created_by=None)
+        editor = await create_api_token(connection, name="e", roles=["editor"], created_by=None)
+    forbidden = await indexed.get("/api/v1/search/queries", headers={"authorization": f"Bearer {customer.token}"})
+    assert forbidden.status_code == 403
+    response = await indexed.get("/api/v1/search/queries", headers={"authorization": f"Bearer {editor.token}"})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["searches"] == 4 and report["without_results"] == 1
+    assert report["top"][0] == {"query": "nho", "searches": 2, "average_results": 4, "without_results": 0}
+    assert [row["query"] for row in report["not_found"]] == ["poterry"]
+
+
+async def test_search_page_without_a_query_browses_and_pages(indexed: AsyncTestClient, pool: asyncpg.Pool) -> None:
+    response = await indexed.get("/en/search", params={"per_page": "5"})
+    assert response.status_code == 200
+    html = response.text
+    assert html.count('class="hit-title"') == 5
+    assert 'rel="next" href="?per_page=5&amp;page=2"' in html and 'rel="prev"' not in html
+    second = await indexed.get("/en/search", params={"per_page": "5", "page": "2"})
+    assert 'rel="prev" href="?per_page=5"' in second.text
+    assert await logged(pool) == []  # browsing without text is not a search to report
