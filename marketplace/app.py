@@ -27,7 +27,12 @@ from marketplace.accounts.api import account_api_handlers
 from marketplace.accounts.pages import account_page_handlers
 from marketplace.platform.auth import Guards, PrincipalMiddleware
 from marketplace.platform.database import EmbeddedPostgres, create_pool
-from marketplace.platform.dependencies import LOCALE_COOKIE, app_dependencies, request_locale
+from marketplace.platform.dependencies import (
+    LOCALE_COOKIE,
+    ConnectionGuardMiddleware,
+    app_dependencies,
+    request_locale,
+)
 from marketplace.platform.errors import handle_exception
 from marketplace.platform.middleware import (
     CsrfUnlessTokenMiddleware,
@@ -178,6 +183,7 @@ def build_router(settings: Settings, path: str = "/") -> Router:
                              hsts=settings.secure_cookies),
             DefineMiddleware(CsrfUnlessTokenMiddleware, config=csrf, exempt_paths=CSRF_EXEMPT_SUFFIXES),
             PrincipalMiddleware,
+            ConnectionGuardMiddleware,
         ],
         exception_handlers={Exception: handle_exception},
     )

@@ -6,6 +6,7 @@ from typing import Any
 import asyncpg
 from litestar import Request
 from litestar.di import Provide
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 import i18n
 from marketplace.accounts.models import Principal
@@ -15,7 +16,7 @@ from marketplace.platform.runtime import Runtime, runtime_of
 from marketplace.platform.settings import Settings
 from marketplace.platform.templating import PageRenderer
 
-__all__ = ["LOCALE_COOKIE", "request_locale", "app_dependencies"]
+__all__ = ["LOCALE_COOKIE", "ConnectionGuardMiddleware", "request_locale", "app_dependencies"]
 
 LOCALE_COOKIE = "locale"
 
@@ -24,10 +25,19 @@ def _runtime(request: Request[Any, Any, Any]) -> Runtime:
     return runtime_of(request.app.state)
 
 
+REQUEST_CONNECTION_KEY = "_marketplace_request_connection"
+
+
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.Connection, None]:
-    """One connection in one transaction: committed on success, rolled back if the handler raises."""
+    """One connection in one transaction: committed on success, rolled back if the handler raises.
+
+    The connection is also noted in the request scope: when Litestar rejects another parameter after this
+    dependency ran, it never resumes the generator, and `ConnectionGuardMiddleware` returns it instead.
+    """
     pool = _runtime(request).require_pool()
-    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection:
+    connection = await pool.acquire(timeout=ACQUIRE_TIMEOUT)
+    request.scope[REQUEST_CONNECTION_KEY] = (pool, connection)  # type: ignore[literal-required]
+    try:
         transaction = connection.transaction()
         await transaction.start()
         try:
@@ -37,6 +47,26 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.
             raise
         else:
             await transaction.commit()
+    finally:
+        if request.scope.pop(REQUEST_CONNECTION_KEY, None) is not None:  # type: ignore[misc]
+            await pool.release(connection)
+
+
+class ConnectionGuardMiddleware:
+    """Returns a request's connection to the pool if its dependency was never cleaned up."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            leftover = scope.pop(REQUEST_CONNECTION_KEY, None)  # type: ignore[misc]
+            if leftover is not None:
+                pool, connection = leftover
+                # release() resets the connection, rolling back the transaction that was never finished.
+                await pool.release(connection)
 
 
 async def provide_pool(request: Request[Any, Any, Any]) -> asyncpg.Pool:

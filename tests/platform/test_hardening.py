@@ -107,3 +107,33 @@ async def test_concurrent_wrong_passwords_cannot_exceed_the_account_limit(pool: 
     codes = await asyncio.gather(*(attempt() for _ in range(8)))
     assert codes.count(401) == 5 and codes.count(429) == 3
     assert await pool.fetchval("SELECT count(*) FROM login_failures WHERE account = 'race@example.vn'") == 5
+
+
+async def test_rejected_parameters_do_not_leak_the_request_connection(app: Any) -> None:
+    from typing import Annotated
+
+    from litestar import Router
+    from litestar import get as get_route
+    from litestar.di import NamedDependency, Provide
+    from litestar.params import QueryParameter
+
+    from marketplace.platform.dependencies import ConnectionGuardMiddleware, app_dependencies
+    from marketplace.platform.runtime import runtime_of
+
+    async def provide_size(size: Annotated[int, QueryParameter(ge=1, le=10)] = 1) -> int:
+        return size
+
+    # A dependency with its own validated parameters, resolved after `db`, is where the leak happened.
+    @get_route("/leak", name="probe-leak", dependencies={"checked_size": Provide(provide_size)})
+    async def leak(db: NamedDependency[asyncpg.Connection], checked_size: NamedDependency[int]) -> dict[str, int]:
+        return {"size": await db.fetchval("SELECT $1::int", checked_size)}
+
+    # The same dependencies and middleware as every package's routes get from the app.
+    app.register(Router(path="/api/v1/probe", route_handlers=[leak], dependencies=app_dependencies(),
+                        middleware=[ConnectionGuardMiddleware]))
+    async with AsyncTestClient(app=app) as client:
+        for _ in range(25):  # more than the pool holds
+            assert (await client.get("/api/v1/probe/leak?size=99")).status_code == 400
+        assert (await client.get("/api/v1/probe/leak?size=3")).json() == {"size": 3}
+        pool = runtime_of(app.state).require_pool()
+        assert pool.get_idle_size() == pool.get_size()
