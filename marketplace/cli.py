@@ -181,8 +181,8 @@ async def _search(settings: Settings, action: str) -> None:
             drift = await admin.check(pool, engine, composition.document_sources())
         finally:
             await engine.close()
-        print(drift)
-        if getattr(drift, "ok", True) is False:
+        print(drift.summary())
+        if not drift.ok:
             raise SystemExit(1)
 
 

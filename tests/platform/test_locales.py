@@ -103,3 +103,14 @@ def test_localized_text_fallback_chain() -> None:
     assert i18n.localize({"ko": "마늘"}, "en") == "마늘"
     assert i18n.localize(None, "en") == ""
     assert i18n.is_rtl("ar") and i18n.text_direction("vi") == "ltr"
+
+
+def test_every_catalog_translates_every_message() -> None:
+    from babel.messages.pofile import read_po
+
+    for locale in (code for code in i18n.SUPPORTED_LOCALES if code != "en"):
+        path = i18n.catalogs.LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        missing = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+        assert missing == [], f"{locale} lacks translations: {missing[:5]}"
