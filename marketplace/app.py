@@ -206,6 +206,7 @@ async def start_runtime(runtime: Runtime) -> None:
     if dsn is None:
         runtime.embedded = EmbeddedPostgres(settings.data_dir)
         dsn = await asyncio.to_thread(start_embedded_database, runtime.embedded)
+    runtime.dsn = dsn
     runtime.pool = await create_pool(dsn)
     if runtime.embedded is not None:
         async with runtime.pool.acquire() as connection:

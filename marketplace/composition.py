@@ -38,17 +38,23 @@ def document_sources() -> list[Any]:
     return sources
 
 
-def create_search_engine(runtime: Runtime) -> Any:
-    """Meilisearch when MEILISEARCH_URL is set, the PostgreSQL engine otherwise."""
+async def create_search_engine(runtime: Runtime) -> Any:
+    """Meilisearch when MEILISEARCH_URL is set, the PostgreSQL engine (on a pool of its own) otherwise."""
     search = _optional("search")
     if search is None or not hasattr(search, "create_engine"):
         return None
-    return search.create_engine(runtime.settings, runtime.require_pool())
+    pool = runtime.require_pool()
+    if not runtime.settings.meilisearch_url and runtime.dsn is not None:
+        from marketplace.platform.database import create_pool
+
+        runtime.search_pool = await create_pool(runtime.dsn, min_size=1, max_size=10)
+        pool = runtime.search_pool
+    return search.create_engine(runtime.settings, pool)
 
 
 async def start(runtime: Runtime) -> None:
     """Open what the packages need and start their background workers."""
-    runtime.search_engine = create_search_engine(runtime)
+    runtime.search_engine = await create_search_engine(runtime)
     if runtime.search_engine is not None:
         try:
             await runtime.search_engine.setup()
@@ -113,3 +119,9 @@ async def stop(runtime: Runtime) -> None:
         with contextlib.suppress(Exception):
             await runtime.search_engine.close()
         runtime.search_engine = None
+    if runtime.search_pool is not None:
+        try:
+            await asyncio.wait_for(runtime.search_pool.close(), timeout=10)
+        except TimeoutError:
+            runtime.search_pool.terminate()
+        runtime.search_pool = None

@@ -23,6 +23,10 @@ class Runtime:
     templates: jinja2.Environment
     path_prefix: str = ""
     pool: asyncpg.Pool | None = None
+    dsn: str | None = None
+    search_pool: asyncpg.Pool | None = None
+    """The PostgreSQL search engine's own pool: a page that holds a request connection while it searches
+    must never wait for a connection from the pool it holds one of."""
     search_engine: Any = None
     images: Any = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)

@@ -137,3 +137,19 @@ async def test_rejected_parameters_do_not_leak_the_request_connection(app: Any) 
         assert (await client.get("/api/v1/probe/leak?size=3")).json() == {"size": 3}
         pool = runtime_of(app.state).require_pool()
         assert pool.get_idle_size() == pool.get_size()
+
+
+async def test_pages_that_search_while_holding_a_connection_survive_a_crowd(live_server: LiveServer,
+                                                                             pool: asyncpg.Pool) -> None:
+    """The attraction page holds its request connection while it asks search for what is nearby.
+
+    With the engine on the request pool, 30 visitors at once each held a connection and waited for a second
+    one that never came free: every request timed out. The engine now has a pool of its own.
+    """
+    from tourism.seed import seed_demo
+
+    async with pool.acquire() as connection, connection.transaction():
+        await seed_demo(connection)
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=60) as http:
+        responses = await asyncio.gather(*(http.get("/vi/attractions/po-klong-garai") for _ in range(30)))
+    assert [r.status_code for r in responses] == [200] * 30
