@@ -24,15 +24,20 @@ from marketplace.platform.templating import PageRenderer
 
 __all__ = ["account_page_handlers", "safe_next"]
 
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
 # Links on "my account" by role; each package's dashboards live at these paths.
 ROLE_LINKS: tuple[tuple[str, str, str], ...] = (
-    ("customer", "/orders", "My orders"),
-    ("customer", "/trips", "My trips"),
-    ("merchant", "/merchant", "Merchant dashboard"),
-    ("community_agent", "/agent", "Community agent dashboard"),
-    ("editor", "/editor/attractions", "Edit attractions"),
-    ("admin", "/admin/merchants", "Merchant approval queue"),
-    ("admin", "/admin/tokens", "API tokens"),
+    ("customer", "/orders", N_("My orders")),
+    ("customer", "/trip", N_("My trip")),
+    ("merchant", "/merchant", N_("Merchant dashboard")),
+    ("community_agent", "/agent", N_("Community agent dashboard")),
+    ("editor", "/editor/attractions", N_("Edit attractions")),
+    ("admin", "/admin/merchants", N_("Merchant approval queue")),
+    ("admin", "/admin/tokens", N_("API tokens")),
 )
 
 
