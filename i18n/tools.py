@@ -11,6 +11,11 @@ __all__ = ["extract_and_update", "compile_catalogs"]
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("i18n", "search", "tourism", "marketplace")
+# Errors whose first argument is a message a person reads (the error page translates it when shown).
+ERROR_KEYWORDS = ("AppError", "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Unprocessable",
+                  "TooManyRequests", "Unavailable", "InvalidInput", "InvalidSearch", "SearchUnavailable",
+                  "ImageRejected", "OrderNotFound", "OutOfStock", "CartEmpty", "PaymentNotFound", "PaymentConflict",
+                  "PaymentForbidden", "PaymentUnavailable", "RefundInvalid", "ProviderError")
 TEMPLATE_FILE = LOCALES_DIR / f"{DOMAIN}.pot"
 
 
@@ -21,7 +26,8 @@ def _pybabel(*args: str) -> None:
 def extract_and_update() -> None:
     """Extract every `_()`/`gettext`/`ngettext` string of every package and merge it into each locale's .po."""
     _pybabel("extract", "-F", str(Path(__file__).parent / "babel.cfg"), "-k", "_", "-k", "gettext",
-             "-k", "ngettext:1,2", "-k", "N_", "--no-location", "--sort-output", "--project", "ninh-thuan-marketplace",
+             "-k", "ngettext:1,2", "-k", "N_", *(arg for name in ERROR_KEYWORDS for arg in ("-k", f"{name}:1")),
+             "--no-location", "--sort-output", "--project", "ninh-thuan-marketplace",
              "-o", str(TEMPLATE_FILE), *(str(ROOT / package) for package in PACKAGES))
     for locale in SUPPORTED_LOCALES:
         po_file = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -104,8 +104,8 @@ class AccountPages(Controller):
             data = msgspec.convert(values, SignUp)
         except msgspec.ValidationError as error:
             field = str(error).rsplit("$.", 1)[-1].rstrip("`")
-            text = {"password": "The password must be at least 10 characters long.",
-                    "email": "Enter a valid e-mail address."}.get(field, "Check the form.")
+            text = {"password": N_("The password must be at least 10 characters long."),
+                    "email": N_("Enter a valid e-mail address.")}.get(field, N_("Check the form."))
             return page.render("accounts/sign_up.html", {**context, "error": i18n.gettext(text, locale)},
                                status_code=400)
         try:

@@ -114,3 +114,12 @@ def test_every_catalog_translates_every_message() -> None:
             catalog = read_po(handle, locale=locale)
         missing = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
         assert missing == [], f"{locale} lacks translations: {missing[:5]}"
+
+
+async def test_error_messages_are_translated_on_error_pages(client: AsyncTestClient[Any]) -> None:
+    for locale in ("vi", "ar"):
+        expected = i18n.gettext("No such product.", locale)
+        assert expected != "No such product."
+        response = await client.get(f"/{locale}/products/khong-co-san-pham-nay")
+        assert response.status_code == 404
+        assert expected in response.text
