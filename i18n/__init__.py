@@ -17,7 +17,7 @@ from i18n.locales import (
     is_rtl,
     text_direction,
 )
-from i18n.negotiation import negotiate_locale, parse_accept_language
+from i18n.negotiation import negotiate_locale, parse_accept_language, split_locale_path
 from i18n.text import LocalizedText, localize, localize_with_locale
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "negotiate_locale",
     "ngettext",
     "parse_accept_language",
+    "split_locale_path",
     "text_direction",
     "translations_for",
 ]

@@ -4,7 +4,7 @@ from babel import Locale, UnknownLocaleError
 
 from i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 
-__all__ = ["negotiate_locale", "parse_accept_language", "match_tag"]
+__all__ = ["negotiate_locale", "parse_accept_language", "match_tag", "split_locale_path"]
 
 MAX_ACCEPT_LANGUAGE_ITEMS = 20
 
@@ -60,3 +60,11 @@ def negotiate_locale(
         if matched:
             return matched
     return default
+
+
+def split_locale_path(path: str) -> tuple[str | None, str]:
+    """A path's supported locale prefix and the rest: "/vi/shops" -> ("vi", "/shops"); "/api" -> (None, "/api")."""
+    parts = path.split("/", 2)
+    if len(parts) > 1 and parts[1] in SUPPORTED_LOCALES:
+        return parts[1], "/" + (parts[2] if len(parts) > 2 else "")
+    return None, path

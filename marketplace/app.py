@@ -2,10 +2,10 @@
 
 import asyncio
 import contextlib
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import asyncpg
@@ -23,14 +23,17 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_302_FOUND, HTTP_303_SEE_OTHER
 
 import i18n
+import search.web as search_web
+import tourism.web as tourism_web
+from marketplace import composition, shop_web
 from marketplace.accounts.api import account_api_handlers
 from marketplace.accounts.pages import account_page_handlers
+from marketplace.payments import web as payments_web
 from marketplace.platform.auth import Guards, PrincipalMiddleware
 from marketplace.platform.database import EmbeddedPostgres, create_pool
 from marketplace.platform.dependencies import (
-    LOCALE_COOKIE,
-    ConnectionGuardMiddleware,
     app_dependencies,
+    negotiated_locale,
     request_locale,
 )
 from marketplace.platform.errors import handle_exception
@@ -44,6 +47,7 @@ from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
 from marketplace.platform.templating import PageRenderer, create_environment
 from marketplace.sitemaps import sitemap_handlers
+from search.models import SearchFilters, SearchQuery
 
 __all__ = ["create_app", "MarketplacePlugin", "app_from_environment", "PACKAGE_WEB_MODULES"]
 
@@ -51,27 +55,15 @@ log = logging.getLogger("marketplace.app")
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Each package's web module exposes page_handlers(guards), api_handlers(guards) and root_handlers(guards).
-PACKAGE_WEB_MODULES: tuple[str, ...] = ("search.web", "tourism.web", "marketplace.shop_web",
-                                        "marketplace.payments.web")
+PACKAGE_WEB_MODULES: tuple[ModuleType, ...] = (search_web, tourism_web, shop_web, payments_web)
 # Signed webhooks authenticate by signature, not by cookie, so CSRF does not apply to them.
 CSRF_EXEMPT_SUFFIXES: tuple[str, ...] = ("/payments/stripe/webhook", "/payments/bank/webhook")
 
 
-def _package_modules() -> list[Any]:
-    modules = []
-    for name in PACKAGE_WEB_MODULES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as error:
-            if error.name is None or not name.startswith(error.name):
-                raise
-            log.warning("package web module %s is not there; its routes are not mounted", name)
-    return modules
-
-
-def _handlers(modules: list[Any], kind: str, guards: Guards) -> list[Any]:
+def _handlers(kind: str, guards: Guards) -> list[Any]:
+    """One kind of handler ("page", "api" or "root") from every package that has it."""
     found: list[Any] = []
-    for module in modules:
+    for module in PACKAGE_WEB_MODULES:
         factory: Callable[[Guards], list[Any]] | None = getattr(module, f"{kind}_handlers", None)
         if factory is not None:
             found.extend(factory(guards))
@@ -85,8 +77,6 @@ async def home_page(page: NamedDependency[PageRenderer], search_engine: NamedDep
     attractions: list[Any] = []
     products: list[Any] = []
     if search_engine is not None:
-        from search.models import SearchFilters, SearchQuery
-
         for kinds, target in ((("attraction",), attractions), (("product", "experience"), products)):
             try:
                 result = await search_engine.search(SearchQuery(
@@ -130,15 +120,12 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
 def _error_page(request: Request[Any, Any, Any], status: int, code: str, message: str,
                 headers: dict[str, str]) -> Response[Any]:
     runtime = runtime_of(request.app.state)
-    locale = request_locale(request) if request.path_params.get("lang") in i18n.SUPPORTED_LOCALES else (
-        _locale_from_path(request, runtime))
+    locale = negotiated_locale(request)
     if status == 401 and request.method == "GET":
         return Redirect(f"{runtime.path_prefix}/{locale}/account/sign-in?next={request.url.path}",
                         status_code=HTTP_303_SEE_OTHER)
     shown = i18n.gettext(message if status < 500 or status == 503 else "Something went wrong on our side.", locale)
     try:
-        from marketplace.accounts.models import Principal  # noqa: F401  (type of the principal in context)
-
         renderer = PageRenderer(runtime.templates, request, locale, request.state.get("principal"),
                                 runtime.path_prefix)
         return renderer.render("error.html", {"status": status, "code": code, "message": shown},
@@ -148,31 +135,21 @@ def _error_page(request: Request[Any, Any, Any], status: int, code: str, message
         return Response(f"{status} {shown}", status_code=status, media_type=MediaType.TEXT, headers=headers)
 
 
-def _locale_from_path(request: Request[Any, Any, Any], runtime: Runtime) -> str:
-    path = request.scope.get("path", "")[len(runtime.path_prefix):]
-    first = path.split("/", 2)[1] if path.count("/") >= 1 else ""
-    if first in i18n.SUPPORTED_LOCALES:
-        return first
-    return i18n.negotiate_locale(None, request.cookies.get(LOCALE_COOKIE), request.headers.get("accept-language"),
-                                 default=runtime.settings.default_locale)
-
-
 def build_router(settings: Settings, path: str = "/") -> Router:
     """Every route of every package, with the middleware, dependencies and error handling they share."""
     guards = Guards()
-    modules = _package_modules()
     pages = Router(
         path="/{lang:str}",
-        route_handlers=[home_page, *account_page_handlers(guards), *_handlers(modules, "page", guards)],
+        route_handlers=[home_page, *account_page_handlers(guards), *_handlers("page", guards)],
         include_in_schema=False,
     )
-    api = Router(path="/api/v1", route_handlers=[*account_api_handlers(guards), *_handlers(modules, "api", guards)])
+    api = Router(path="/api/v1", route_handlers=[*account_api_handlers(guards), *_handlers("api", guards)])
     csrf = CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_httponly=True,
                       cookie_samesite="lax", cookie_path=path if path != "/" else "/")
     return Router(
         path=path,
         route_handlers=[root_redirect, healthz, readyz, pages, api, *sitemap_handlers(),
-                        *_handlers(modules, "root", guards),
+                        *_handlers("root", guards),
                         create_static_files_router(path="/static", directories=[STATIC_DIR],
                                                    include_in_schema=False, name="static",
                                                    send_as_attachment=False)],
@@ -183,8 +160,7 @@ def build_router(settings: Settings, path: str = "/") -> Router:
                              hsts=settings.secure_cookies),
             DefineMiddleware(CsrfUnlessTokenMiddleware, config=csrf, exempt_paths=CSRF_EXEMPT_SUFFIXES),
             PrincipalMiddleware,
-            ConnectionGuardMiddleware,
-        ],
+                ],
         exception_handlers={Exception: handle_exception},
     )
 
@@ -211,7 +187,7 @@ async def start_runtime(runtime: Runtime) -> None:
     if runtime.embedded is not None:
         async with runtime.pool.acquire() as connection:
             await apply_migrations(connection)
-    await _start_packages(runtime)
+    await composition.start(runtime)
 
 
 def start_embedded_database(embedded: EmbeddedPostgres) -> str:
@@ -232,17 +208,8 @@ def start_embedded_database(embedded: EmbeddedPostgres) -> str:
     return embedded.uri("marketplace")
 
 
-async def _start_packages(runtime: Runtime) -> None:
-    """Search engine, image pipeline, sign-in hooks and background workers of the domain packages."""
-    from marketplace import composition
-
-    await composition.start(runtime)
-
-
 async def stop_runtime(runtime: Runtime) -> None:
     """Stop background work, then the engine, the pool and the embedded server."""
-    from marketplace import composition
-
     await composition.stop(runtime)
     if runtime.pool is not None:
         try:

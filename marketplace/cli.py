@@ -73,19 +73,15 @@ def _progress(label: str) -> Any:
 async def seed_demo(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:
     """The demo data of every package, then a full search reindex so it is findable at once."""
     from marketplace import composition
+    from marketplace.demo import seed_marketplace_demo
+    from tourism.seed import seed_demo as seed_tourism
 
     summary: dict[str, Any] = {}
-    with contextlib.suppress(ModuleNotFoundError):
-        from tourism.seed import seed_demo as seed_tourism
-
-        async with pool.acquire() as connection, connection.transaction():
-            summary["tourism"] = await seed_tourism(connection)
-    with contextlib.suppress(ModuleNotFoundError):
-        from marketplace.demo import seed_marketplace_demo
-
-        async with pool.acquire() as connection, connection.transaction():
-            summary["marketplace"] = await seed_marketplace_demo(connection, settings.data_dir)
-            summary["payments"] = await _pay_demo_orders(connection)
+    async with pool.acquire() as connection, connection.transaction():
+        summary["tourism"] = await seed_tourism(connection)
+    async with pool.acquire() as connection, connection.transaction():
+        summary["marketplace"] = await seed_marketplace_demo(connection, settings.data_dir)
+        summary["payments"] = await _pay_demo_orders(connection)
     await _reindex(pool, settings, composition)
     return summary
 

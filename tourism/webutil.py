@@ -2,8 +2,10 @@
 
 from typing import Any, Protocol, runtime_checkable
 
+import msgspec
+
 from i18n import SUPPORTED_LOCALES
-from tourism.errors import InvalidInput
+from tourism.errors import InvalidInput, TourismError
 
 __all__ = [
     "PageRenderer",
@@ -16,6 +18,7 @@ __all__ = [
     "form_localized",
     "parse_float",
     "is_editor",
+    "error_message",
 ]
 
 # The trip's edit token; HttpOnly so scripts cannot read it, a year long so a holiday's plan survives.
@@ -87,3 +90,8 @@ def parse_float(value: Any, *, low: float, high: float) -> float | None:
     except ValueError:
         return None
     return number if low <= number <= high else None
+
+
+def error_message(error: TourismError | msgspec.ValidationError) -> str:
+    """What an editor form shows for a refused save (translated by the template)."""
+    return error.message if isinstance(error, TourismError) else str(error)

@@ -141,10 +141,9 @@ def account_page_handlers(guards: Guards) -> list[Any]:
             """The signed-in user's page."""
             if principal is None or principal.user_id is None:
                 raise Forbidden("API tokens have no account page.", code="not_a_user")
-            row = await db.fetchrow("SELECT id, email, display_name, roles FROM users WHERE id = $1",
-                                    principal.user_id)
+            user = await service.get_user(db, principal.user_id)
             links = [{"path": path, "label": label} for role, path, label in ROLE_LINKS if principal.has_role(role)]
-            return page.render("accounts/account.html", {"user": dict(row), "links": links})
+            return page.render("accounts/account.html", {"user": user, "links": links})
 
     admin_only = guards.admin
 

@@ -149,3 +149,7 @@ async def oldest_login_failure(connection: asyncpg.Connection, *, ip: str | None
 
 async def clear_account_failures(connection: asyncpg.Connection, account: str) -> None:
     await connection.execute(CLEAR_ACCOUNT_FAILURES, account)
+
+
+async def delete_old_login_failures(connection: asyncpg.Connection) -> None:
+    await connection.execute(DELETE_OLD_FAILURES)

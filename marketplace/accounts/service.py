@@ -19,6 +19,7 @@ __all__ = [
     "SESSION_LIFETIME",
     "hash_password",
     "sign_up",
+    "get_user",
     "create_user",
     "authenticate",
     "start_session",
@@ -58,6 +59,14 @@ def _digest(token: str) -> bytes:
 def _user(row: asyncpg.Record) -> User:
     return User(id=row["id"], email=row["email"], display_name=row["display_name"], roles=list(row["roles"]),
                 locale=row["locale"], created_at=row["created_at"])
+
+
+async def get_user(connection: asyncpg.Connection, user_id: int) -> User:
+    """A user account; NotFound if there is none."""
+    row = await repository.get_user(connection, user_id)
+    if row is None:
+        raise NotFound("No such user.", code="user_not_found")
+    return _user(row)
 
 
 async def create_user(connection: asyncpg.Connection, *, email: str, password: str | None, roles: list[str],

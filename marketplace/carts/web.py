@@ -53,10 +53,9 @@ async def offered_payment_methods(
     db: asyncpg.Connection, request: Request[Any, Any, Any], merchant_ids: Sequence[int]
 ) -> list[str]:
     """The payment methods a checkout of these merchants offers (the payments package decides); COD always."""
-    try:
-        from marketplace.payments.dependencies import payment_settings_of, providers_of
-        from marketplace.payments.service import offered_methods
-    except ModuleNotFoundError:  # the marketplace also runs without the payments package: cash on delivery
-        return ["cod"]
+    # Imported here: payments builds on orders and carts, so importing it at module level would be circular.
+    from marketplace.payments.dependencies import payment_settings_of, providers_of
+    from marketplace.payments.service import offered_methods
+
     methods = await offered_methods(db, providers_of(request), payment_settings_of(request), list(merchant_ids))
     return methods if "cod" in methods else [*methods, "cod"]

@@ -6,7 +6,6 @@ from typing import Any
 import asyncpg
 from litestar import Request
 from litestar.di import Provide
-from litestar.types import ASGIApp, Receive, Scope, Send
 
 import i18n
 from marketplace.accounts.models import Principal
@@ -16,7 +15,7 @@ from marketplace.platform.runtime import Runtime, runtime_of
 from marketplace.platform.settings import Settings
 from marketplace.platform.templating import PageRenderer
 
-__all__ = ["LOCALE_COOKIE", "ConnectionGuardMiddleware", "request_locale", "app_dependencies"]
+__all__ = ["LOCALE_COOKIE", "negotiated_locale", "request_locale", "app_dependencies"]
 
 LOCALE_COOKIE = "locale"
 
@@ -25,19 +24,10 @@ def _runtime(request: Request[Any, Any, Any]) -> Runtime:
     return runtime_of(request.app.state)
 
 
-REQUEST_CONNECTION_KEY = "_marketplace_request_connection"
-
-
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.Connection, None]:
-    """One connection in one transaction: committed on success, rolled back if the handler raises.
-
-    The connection is also noted in the request scope: when Litestar rejects another parameter after this
-    dependency ran, it never resumes the generator, and `ConnectionGuardMiddleware` returns it instead.
-    """
+    """One connection in one transaction: committed on success, rolled back if the handler raises."""
     pool = _runtime(request).require_pool()
-    connection = await pool.acquire(timeout=ACQUIRE_TIMEOUT)
-    request.scope[REQUEST_CONNECTION_KEY] = (pool, connection)  # type: ignore[literal-required]
-    try:
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection:
         transaction = connection.transaction()
         await transaction.start()
         try:
@@ -47,26 +37,6 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.
             raise
         else:
             await transaction.commit()
-    finally:
-        if request.scope.pop(REQUEST_CONNECTION_KEY, None) is not None:  # type: ignore[misc]
-            await pool.release(connection)
-
-
-class ConnectionGuardMiddleware:
-    """Returns a request's connection to the pool if its dependency was never cleaned up."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            leftover = scope.pop(REQUEST_CONNECTION_KEY, None)  # type: ignore[misc]
-            if leftover is not None:
-                pool, connection = leftover
-                # release() resets the connection, rolling back the transaction that was never finished.
-                await pool.release(connection)
 
 
 async def provide_pool(request: Request[Any, Any, Any]) -> asyncpg.Pool:
@@ -77,21 +47,29 @@ async def provide_principal(request: Request[Any, Any, Any]) -> Principal | None
     return await load_principal(request)
 
 
-def request_locale(request: Request[Any, Any, Any]) -> str:
-    """The URL prefix's locale when there is one, then ?locale=, the cookie, Accept-Language, the default."""
-    path_locale = request.path_params.get("lang")
-    if path_locale is not None:
-        if path_locale not in i18n.SUPPORTED_LOCALES:
-            raise NotFound(f"Unknown language {path_locale!r}.", code="unknown_locale")
-        return path_locale
+def negotiated_locale(request: Request[Any, Any, Any]) -> str:
+    """The path's locale prefix when there is one, then ?locale=, the cookie, Accept-Language, the default.
+
+    Never raises, so error pages (even for unknown routes) can use it.
+    """
+    runtime = _runtime(request)
+    path: str = request.scope.get("path", "")
+    path_locale, _ = i18n.split_locale_path(path[len(runtime.path_prefix):])
     query_locale = request.query_params.get("locale")
-    settings = _runtime(request).settings
     return i18n.negotiate_locale(
-        query_locale if query_locale in i18n.SUPPORTED_LOCALES else None,
+        path_locale or (query_locale if query_locale in i18n.SUPPORTED_LOCALES else None),
         request.cookies.get(LOCALE_COOKIE),
         request.headers.get("accept-language"),
-        default=settings.default_locale,
+        default=runtime.settings.default_locale,
     )
+
+
+def request_locale(request: Request[Any, Any, Any]) -> str:
+    """The request's locale; a page under an unknown language prefix (/xx/...) is a 404."""
+    path_locale = request.path_params.get("lang")
+    if path_locale is not None and path_locale not in i18n.SUPPORTED_LOCALES:
+        raise NotFound(f"Unknown language {path_locale!r}.", code="unknown_locale")
+    return negotiated_locale(request)
 
 
 async def provide_locale(request: Request[Any, Any, Any]) -> str:

@@ -13,6 +13,8 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from marketplace.platform.runtime import RUNTIME_KEY
+
 __all__ = [
     "AppError",
     "BadRequest",
@@ -141,7 +143,7 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
     path: str = request.scope.get("path", "")
-    runtime = request.app.state.get("marketplace")
+    runtime = request.app.state.get(RUNTIME_KEY)
     prefix: str = runtime.path_prefix if runtime is not None else ""
     if path.startswith(prefix + "/api/") or path.startswith(prefix + "/schema"):
         return True

@@ -62,7 +62,7 @@ def _money(context: Any, amount: int | None, currency: str = "VND") -> str:
 @jinja2.pass_context
 def _url(context: Any, path: str = "/", locale: str | None = None) -> str:
     prefix = context.get("path_prefix", "")
-    return f"{prefix}/{locale or context.get('locale', i18n.DEFAULT_LOCALE)}{path if path != '/' else '/'}"
+    return f"{prefix}/{locale or context.get('locale', i18n.DEFAULT_LOCALE)}{path}"
 
 
 @jinja2.pass_context
@@ -122,11 +122,7 @@ class PageRenderer:
         csrf_token = "" if scope_token in (Ellipsis, None) else mask_csrf_token(unmask_csrf_token(str(scope_token)))
         path = self.request.scope.get("path", "/")
         local_path = path[len(self.path_prefix):] if path.startswith(self.path_prefix) else path
-        parts = local_path.split("/", 2)
-        if len(parts) > 1 and parts[1] in i18n.SUPPORTED_LOCALES:
-            without_locale = "/" + (parts[2] if len(parts) > 2 else "")
-        else:
-            without_locale = local_path
+        _, without_locale = i18n.split_locale_path(local_path)
         query = self.request.scope.get("query_string", b"").decode("latin-1")
         return {
             "locale": self.locale,

@@ -28,11 +28,8 @@ PASSWORD = "mật khẩu thử nghiệm dài"
 
 
 @pytest.fixture
-def shop(db_uri: str, tmp_path: Path, standin: StripeStandIn, payment_settings: PaymentSettings,
-         monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The real app over HTTP with Stripe pointed at the stand-in (only the payment package's routes besides
-    the platform's, so the test does not depend on other packages' work in progress)."""
-    monkeypatch.setattr(marketplace.app, "PACKAGE_WEB_MODULES", ("marketplace.payments.web",))
+def shop(db_uri: str, tmp_path: Path, standin: StripeStandIn, payment_settings: PaymentSettings) -> Iterator[str]:
+    """The real app over HTTP with Stripe pointed at the stand-in."""
     settings = load_settings({
         "DATABASE_URL": db_uri, "SECRET_KEY": "browser-secret-key-that-is-long-enough-0123",
         "DATA_DIR": str(tmp_path / "data"), "RUN_INDEXER": "false",

@@ -28,11 +28,9 @@ LOCALES = ["vi", "en", "zh", "ko", "ja", "ru", "fr", "ar"]
 
 
 @pytest_asyncio.fixture
-async def client(db_uri: str, tmp_path: Path, standin: StripeStandIn, payment_settings: PaymentSettings,
-                 monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[AsyncTestClient[Any]]:
-    """The real app with Stripe configured against the stand-in; only this package's routes are mounted so
-    these tests do not depend on other packages' work in progress."""
-    monkeypatch.setattr(marketplace.app, "PACKAGE_WEB_MODULES", ("marketplace.payments.web",))
+async def client(db_uri: str, tmp_path: Path, standin: StripeStandIn,
+                 payment_settings: PaymentSettings) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The real app with Stripe configured against the stand-in."""
     settings = load_settings({
         "DATABASE_URL": db_uri, "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "DATA_DIR": str(tmp_path / "data"), "RUN_INDEXER": "false",

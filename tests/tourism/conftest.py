@@ -99,18 +99,3 @@ def csrf() -> Callable[[AsyncTestClient, str], Awaitable[str]]:
         return match.group(1)
 
     return get_token
-
-
-@pytest.fixture
-def app(settings, monkeypatch: pytest.MonkeyPatch):
-    """The real app; with tourism's routes only if another package's web module does not import yet."""
-    import warnings
-
-    import marketplace.app as app_module
-
-    try:
-        return app_module.create_app(settings)
-    except ImportError as error:
-        warnings.warn(f"full app unavailable ({error}); testing tourism's routes alone", stacklevel=1)
-        monkeypatch.setattr(app_module, "PACKAGE_WEB_MODULES", ("tourism.web",))
-        return app_module.create_app(settings)

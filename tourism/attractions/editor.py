@@ -18,7 +18,7 @@ from tourism.attractions.models import CATEGORIES, VISITOR_TYPES, Attraction, At
 from tourism.communes import communes
 from tourism.errors import InvalidInput, TourismError
 from tourism.hours import HoursSyntaxError, format_hours_text, parse_hours_text
-from tourism.webutil import GuardSet, PageRenderer, form_localized, form_text, path_prefix
+from tourism.webutil import GuardSet, PageRenderer, error_message, form_localized, form_text, path_prefix
 
 __all__ = ["attraction_editor_handlers", "parse_fees_text", "format_fees_text"]
 
@@ -128,12 +128,6 @@ def _form_context(
     }
 
 
-def _message(error: Exception) -> str:
-    if isinstance(error, TourismError):
-        return error.message
-    return str(error)
-
-
 def attraction_editor_handlers(guards: GuardSet) -> list[Any]:
     """Editor pages under /{locale}/editor/attractions, all behind the editor guard."""
     editor_guard = guards.editor
@@ -180,7 +174,7 @@ def attraction_editor_handlers(guards: GuardSet) -> list[Any]:
                     _form_context(
                         None,
                         _safe_values(form),
-                        _message(error),
+                        error_message(error),
                         form_text(form, "hours", 5000),
                         form_text(form, "fees", 2000),
                     ),
@@ -220,7 +214,7 @@ def attraction_editor_handlers(guards: GuardSet) -> list[Any]:
                     _form_context(
                         attraction,
                         _safe_values(form),
-                        _message(error),
+                        error_message(error),
                         form_text(form, "hours", 5000),
                         form_text(form, "fees", 2000),
                     ),

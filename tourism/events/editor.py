@@ -16,7 +16,15 @@ from tourism.attractions import service as attractions
 from tourism.errors import InvalidInput, TourismError
 from tourism.events import service
 from tourism.events.models import Event, EventCreate, EventUpdate
-from tourism.webutil import GuardSet, PageRenderer, form_localized, form_text, parse_float, path_prefix
+from tourism.webutil import (
+    GuardSet,
+    PageRenderer,
+    error_message,
+    form_localized,
+    form_text,
+    parse_float,
+    path_prefix,
+)
 
 __all__ = ["event_editor_handlers"]
 
@@ -145,7 +153,7 @@ def event_editor_handlers(guards: GuardSet) -> list[Any]:
             try:
                 event = await service.create_event(db, msgspec.convert(_values_from_form(form), EventCreate))
             except (TourismError, msgspec.ValidationError) as error:
-                message = error.message if isinstance(error, TourismError) else str(error)
+                message = error_message(error)
                 return page.render(
                     "tourism/editor_event_form.html",
                     await _context(db, None, _typed(form), message),
@@ -181,7 +189,7 @@ def event_editor_handlers(guards: GuardSet) -> list[Any]:
             try:
                 event = await service.update_event(db, slug, msgspec.convert(_values_from_form(form), EventUpdate))
             except (TourismError, msgspec.ValidationError) as error:
-                message = error.message if isinstance(error, TourismError) else str(error)
+                message = error_message(error)
                 return page.render(
                     "tourism/editor_event_form.html",
                     await _context(db, event, _typed(form), message),
