@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,18 +25,29 @@ from litestar.status_codes import HTTP_302_FOUND, HTTP_303_SEE_OTHER
 import i18n
 import search.web as search_web
 import tourism.web as tourism_web
-from marketplace import composition, shop_web
-from marketplace.accounts.api import account_api_handlers
-from marketplace.accounts.pages import account_page_handlers
-from marketplace.payments import web as payments_web
-from marketplace.platform.auth import Guards, PrincipalMiddleware
+from marketplace import composition, sitemaps
+from marketplace.accounts import api as accounts_api
+from marketplace.accounts import pages as accounts_pages
+from marketplace.accounts.middleware import PrincipalMiddleware
+from marketplace.agents import pages as agents_pages
+from marketplace.catalog import api as catalog_api
+from marketplace.catalog import pages as catalog_pages
+from marketplace.media import web as media_web
+from marketplace.merchants import api as merchants_api
+from marketplace.merchants import dashboard as merchants_dashboard
+from marketplace.merchants import pages as merchants_pages
+from marketplace.orders import api as orders_api
+from marketplace.orders import pages as orders_pages
+from marketplace.payments import api as payments_api
+from marketplace.payments import pages as payments_pages
+from marketplace.platform.access import check_route_access, current_principal
 from marketplace.platform.database import EmbeddedPostgres, create_pool
 from marketplace.platform.dependencies import (
     app_dependencies,
     negotiated_locale,
     request_locale,
 )
-from marketplace.platform.errors import handle_exception
+from marketplace.platform.errors import Forbidden, Unauthorized, handle_exception
 from marketplace.platform.middleware import (
     CsrfUnlessTokenMiddleware,
     RequestLogMiddleware,
@@ -46,27 +57,71 @@ from marketplace.platform.migrations import apply_migrations
 from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
 from marketplace.platform.templating import PageRenderer, create_environment
-from marketplace.sitemaps import sitemap_handlers
 from search.models import SearchFilters, SearchQuery
 
-__all__ = ["create_app", "MarketplacePlugin", "app_from_environment", "PACKAGE_WEB_MODULES"]
+__all__ = ["create_app", "MarketplacePlugin", "app_from_environment"]
 
 log = logging.getLogger("marketplace.app")
 
 STATIC_DIR = Path(__file__).parent / "static"
-# Each package's web module exposes page_handlers(guards), api_handlers(guards) and root_handlers(guards).
-PACKAGE_WEB_MODULES: tuple[ModuleType, ...] = (search_web, tourism_web, shop_web, payments_web)
 # Signed webhooks authenticate by signature, not by cookie, so CSRF does not apply to them.
 CSRF_EXEMPT_SUFFIXES: tuple[str, ...] = ("/payments/stripe/webhook", "/payments/bank/webhook")
 
+# Every package's routes, by where they are mounted. Order matters only for the OpenAPI document's order.
+PAGE_MODULES: tuple[ModuleType, ...] = (
+    accounts_pages, search_web, tourism_web, catalog_pages, orders_pages, merchants_pages, merchants_dashboard,
+    agents_pages, payments_pages,
+)
+API_MODULES: tuple[ModuleType, ...] = (
+    accounts_api, search_web, tourism_web, catalog_api, merchants_api, orders_api, payments_api,
+)
+ROOT_MODULES: tuple[ModuleType, ...] = (tourism_web, media_web, sitemaps)
 
-def _handlers(kind: str, guards: Guards) -> list[Any]:
-    """One kind of handler ("page", "api" or "root") from every package that has it."""
+# TRANSITIONAL (removed when every module has module-level routes): the old factory of each module.
+_LEGACY = {
+    (accounts_pages, "page"): "account_page_handlers", (accounts_api, "api"): "account_api_handlers",
+    (search_web, "page"): "page_handlers", (search_web, "api"): "api_handlers",
+    (tourism_web, "page"): "page_handlers", (tourism_web, "api"): "api_handlers",
+    (tourism_web, "root"): "root_handlers",
+    (catalog_pages, "page"): "catalog_page_handlers", (catalog_api, "api"): "catalog_api_handlers",
+    (orders_pages, "page"): "order_page_handlers", (orders_api, "api"): "order_api_handlers",
+    (merchants_pages, "page"): "merchant_page_handlers", (merchants_api, "api"): "merchant_api_handlers",
+    (merchants_dashboard, "page"): "dashboard_page_handlers", (agents_pages, "page"): "agent_page_handlers",
+    (payments_pages, "page"): "payment_page_handlers", (payments_api, "api"): "payment_api_handlers",
+    (media_web, "root"): "media_handlers", (sitemaps, "root"): "sitemap_handlers",
+}
+
+
+class _TransitionalGuards:
+    """TRANSITIONAL: what the old factories expect, on top of the route-level access check."""
+
+    def __getattr__(self, name: str) -> Any:
+        roles = () if name == "authenticated" else (name,)
+
+        def guard(connection: Any, _: Any) -> None:
+            principal = current_principal(connection)
+            if principal is None:
+                raise Unauthorized("Sign in first.", code="not_signed_in")
+            if roles and not any(principal.has_role(role) for role in roles):
+                raise Forbidden(f"This needs the role {' or '.join(roles)}.", code="missing_role",
+                                details={"required": list(roles)})
+
+        return guard
+
+
+def _routes(modules: tuple[ModuleType, ...], kind: str) -> list[Any]:
+    """Each module's `<kind>_routers` list, `<kind>_router` or `router`; TRANSITIONAL: else its old factory."""
     found: list[Any] = []
-    for module in PACKAGE_WEB_MODULES:
-        factory: Callable[[Guards], list[Any]] | None = getattr(module, f"{kind}_handlers", None)
-        if factory is not None:
-            found.extend(factory(guards))
+    for module in modules:
+        routers = getattr(module, f"{kind.upper()}_ROUTERS", None)
+        router = getattr(module, f"{kind}_router", None) or getattr(module, "router", None)
+        if routers is not None:
+            found.extend(routers)
+        elif router is not None:
+            found.append(router)
+        elif (module, kind) in _LEGACY:
+            factory = getattr(module, _LEGACY[(module, kind)])
+            found.extend(factory(_TransitionalGuards()) if factory.__code__.co_argcount else factory())
     return found
 
 
@@ -137,30 +192,26 @@ def _error_page(request: Request[Any, Any, Any], status: int, code: str, message
 
 def build_router(settings: Settings, path: str = "/") -> Router:
     """Every route of every package, with the middleware, dependencies and error handling they share."""
-    guards = Guards()
-    pages = Router(
-        path="/{lang:str}",
-        route_handlers=[home_page, *account_page_handlers(guards), *_handlers("page", guards)],
-        include_in_schema=False,
-    )
-    api = Router(path="/api/v1", route_handlers=[*account_api_handlers(guards), *_handlers("api", guards)])
+    pages = Router(path="/{lang:str}", route_handlers=[home_page, *_routes(PAGE_MODULES, "page")],
+                   include_in_schema=False)
+    api = Router(path="/api/v1", route_handlers=_routes(API_MODULES, "api"))
     csrf = CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_httponly=True,
                       cookie_samesite="lax", cookie_path=path if path != "/" else "/")
     return Router(
         path=path,
-        route_handlers=[root_redirect, healthz, readyz, pages, api, *sitemap_handlers(),
-                        *_handlers("root", guards),
+        route_handlers=[root_redirect, healthz, readyz, pages, api, *_routes(ROOT_MODULES, "root"),
                         create_static_files_router(path="/static", directories=[STATIC_DIR],
                                                    include_in_schema=False, name="static",
                                                    send_as_attachment=False)],
         dependencies=app_dependencies(),
+        guards=[check_route_access],
         middleware=[
             RequestLogMiddleware,
             DefineMiddleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                              hsts=settings.secure_cookies),
             DefineMiddleware(CsrfUnlessTokenMiddleware, config=csrf, exempt_paths=CSRF_EXEMPT_SUFFIXES),
             PrincipalMiddleware,
-                ],
+        ],
         exception_handlers={Exception: handle_exception},
     )
 

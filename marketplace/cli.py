@@ -88,10 +88,10 @@ async def seed_demo(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:
 
 async def _pay_demo_orders(connection: asyncpg.Connection) -> int:
     """Record the cash of delivered demo orders through the real payment rules, so the ledger has entries."""
-    from marketplace.merchants.access import SystemActor
     from marketplace.payments import service as payments
-    from marketplace.payments.demo import pay_demo_order
+    from marketplace.demo import pay_demo_order
     from marketplace.payments.settings import load_payment_settings
+    from marketplace.platform.access import SystemActor
 
     admin_id = await connection.fetchval("SELECT id FROM users WHERE email = 'market-admin@demo.test'")
     if admin_id is None:

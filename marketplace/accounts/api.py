@@ -13,15 +13,14 @@ from marketplace.accounts.models import (
     ApiToken,
     ApiTokenCreate,
     ApiTokenCreated,
-    Principal,
     SignIn,
     SignUp,
     User,
 )
-from marketplace.accounts.sessions import session_cookie, signed_in, start_signed_in_session
-from marketplace.platform.auth import SESSION_COOKIE, Guards
+from marketplace.accounts.sessions import SESSION_COOKIE, session_cookie, signed_in, start_signed_in_session
 from marketplace.platform.errors import Unauthorized
 from marketplace.platform.middleware import client_ip
+from marketplace.platform.principal import Principal
 from marketplace.platform.settings import Settings
 
 __all__ = ["account_api_handlers"]
@@ -66,7 +65,7 @@ class AuthApi(Controller):
             raise Unauthorized("Sign in first.", code="not_signed_in")
         return principal
 
-def account_api_handlers(guards: Guards) -> list[Any]:
+def account_api_handlers(guards: Any) -> list[Any]:
     """The account API, with the admin-only token routes guarded."""
 
     class TokenApi(Controller):

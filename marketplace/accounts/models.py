@@ -8,7 +8,6 @@ import msgspec
 __all__ = [
     "ROLES",
     "Role",
-    "Principal",
     "User",
     "SignUp",
     "SignIn",
@@ -22,21 +21,6 @@ ROLES: tuple[str, ...] = ("customer", "merchant", "community_agent", "editor", "
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
-
-
-class Principal(msgspec.Struct, frozen=True, kw_only=True):
-    """Who is making a request: a signed-in user or an API token."""
-
-    user_id: int | None
-    roles: frozenset[str]
-    display_name: str = ""
-    email: str | None = None
-    via: Literal["session", "token"] = "session"
-    token_id: int | None = None
-
-    def has_role(self, role: str) -> bool:
-        """Admins hold every role."""
-        return role in self.roles or "admin" in self.roles
 
 
 class User(msgspec.Struct, frozen=True, kw_only=True):

@@ -13,11 +13,11 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 import i18n
 from marketplace.accounts import service
-from marketplace.accounts.models import ROLES, Principal, SignUp
-from marketplace.accounts.sessions import session_cookie, signed_in, start_signed_in_session
-from marketplace.platform.auth import SESSION_COOKIE, Guards
+from marketplace.accounts.models import ROLES, SignUp
+from marketplace.accounts.sessions import SESSION_COOKIE, session_cookie, signed_in, start_signed_in_session
 from marketplace.platform.errors import AppError, Forbidden
 from marketplace.platform.middleware import client_ip
+from marketplace.platform.principal import Principal
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import Settings
 from marketplace.platform.templating import PageRenderer
@@ -129,7 +129,7 @@ class AccountPages(Controller):
                         cookies=[session_cookie(request, settings, "", expire=True)])
 
 
-def account_page_handlers(guards: Guards) -> list[Any]:
+def account_page_handlers(guards: Any) -> list[Any]:
     """Account pages, with the signed-in and admin-only ones guarded."""
 
     class MyAccountPage(Controller):

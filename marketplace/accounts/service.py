@@ -11,8 +11,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from marketplace.accounts import repository
-from marketplace.accounts.models import ROLES, ApiToken, ApiTokenCreated, Principal, SignUp, User
+from marketplace.accounts.models import ROLES, ApiToken, ApiTokenCreated, SignUp, User
 from marketplace.platform.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from marketplace.platform.principal import Principal
 
 __all__ = [
     "LoginLimits",

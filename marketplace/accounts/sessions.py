@@ -8,11 +8,13 @@ import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie
 
-from marketplace.platform.auth import SESSION_COOKIE
+from marketplace.platform.database import ACQUIRE_TIMEOUT
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import Settings
 
-__all__ = ["session_cookie", "signed_in", "start_signed_in_session", "SignInHook"]
+SESSION_COOKIE = "sid"
+
+__all__ = ["SESSION_COOKIE", "session_cookie", "signed_in", "start_signed_in_session", "SignInHook"]
 
 SignInHook = Callable[[Request[Any, Any, Any], asyncpg.Connection, int], Awaitable[Any] | Any]
 
@@ -35,7 +37,6 @@ async def signed_in(request: Request[Any, Any, Any], db: asyncpg.Connection, use
 async def start_signed_in_session(request: Request[Any, Any, Any], pool: asyncpg.Pool, user_id: int) -> str:
     """A new session and the sign-in hooks, in one transaction on one connection; returns the cookie value."""
     from marketplace.accounts import service
-    from marketplace.platform.auth import ACQUIRE_TIMEOUT
 
     async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection, connection.transaction():
         token = await service.start_session(connection, user_id)

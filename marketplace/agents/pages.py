@@ -9,15 +9,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from i18n import TIME_ZONE
-from marketplace.accounts.models import Principal
 from marketplace.agents import service as agents
 from marketplace.agents.models import AssistedMerchantCreate
 from marketplace.merchants import service as merchants
-from marketplace.merchants.divisions import DEFAULT_PROVINCE_CODE, commune_choices, commune_name
-from marketplace.merchants.forms import convert_form, error_lines, optional_int
 from marketplace.merchants.models import MERCHANT_KINDS, MerchantReview
 from marketplace.orders.pages import see_other
+from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices, commune_name
 from marketplace.platform.errors import AppError
+from marketplace.platform.forms import convert_form, error_lines, optional_int
+from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
 
 __all__ = ["agent_page_handlers"]

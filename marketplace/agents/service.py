@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import msgspec
 
-from marketplace.agents.audit import record_action
 from marketplace.agents.models import AssistedMerchantCreate, Consent, TakeoverCode
-from marketplace.catalog.slugs import insert_with_slug
 from marketplace.merchants import repository as merchant_repo
-from marketplace.merchants.access import Actor, merchant_access, require_user
-from marketplace.merchants.divisions import DIVISIONS_VERSION, check_commune
 from marketplace.merchants.models import Merchant
 from marketplace.merchants.service import grant_role, merchant_document_ids
+from marketplace.platform.access import Actor, merchant_access, require_user
+from marketplace.platform.audit import record_action
+from marketplace.platform.divisions import DIVISIONS_VERSION, check_commune
 from marketplace.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from marketplace.platform.slugs import insert_with_slug
 from search.outbox import enqueue
 
 __all__ = [

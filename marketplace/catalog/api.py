@@ -8,7 +8,6 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 
-from marketplace.accounts.models import Principal
 from marketplace.catalog import service
 from marketplace.catalog.models import (
     Category,
@@ -24,6 +23,7 @@ from marketplace.media.pipeline import MAX_UPLOAD_BYTES
 from marketplace.merchants import service as merchants
 from marketplace.merchants.models import Merchant
 from marketplace.platform.errors import BadRequest
+from marketplace.platform.principal import Principal
 from marketplace.reviews import service as reviews
 from marketplace.reviews.models import Review
 

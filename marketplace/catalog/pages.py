@@ -11,7 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from i18n import localize
 from marketplace.catalog import service
 from marketplace.merchants import service as merchants
-from marketplace.merchants.divisions import commune_name
+from marketplace.platform.divisions import commune_name
 from marketplace.platform.templating import PageRenderer
 from marketplace.reviews import service as reviews
 

@@ -7,7 +7,6 @@ import asyncpg
 import msgspec
 
 from i18n.text import clean_localized
-from marketplace.agents.audit import record_if_agent
 from marketplace.catalog import repository as repo
 from marketplace.catalog.models import (
     Category,
@@ -18,9 +17,10 @@ from marketplace.catalog.models import (
     VariantIn,
     VariantUpdate,
 )
-from marketplace.catalog.slugs import insert_with_slug, slugify
-from marketplace.merchants.access import Actor, MerchantAccess, merchant_access
+from marketplace.platform.access import Actor, MerchantAccess, merchant_access
+from marketplace.platform.audit import record_if_agent
 from marketplace.platform.errors import NotFound, Unprocessable
+from marketplace.platform.slugs import insert_with_slug, slugify
 from search.outbox import enqueue
 
 __all__ = [

@@ -8,15 +8,15 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
 
-from marketplace.accounts.models import Principal
 from marketplace.agents import service as agents
-from marketplace.agents.audit import AuditEntry, list_audit_log
 from marketplace.agents.models import AssistedMerchantCreate, Consent, TakeoverCode, TakeoverRedeem
 from marketplace.media import ImagePipeline
 from marketplace.media.pipeline import MAX_UPLOAD_BYTES
 from marketplace.merchants import service
 from marketplace.merchants.dashboard import store_logo
 from marketplace.merchants.models import Merchant, MerchantDetails, MerchantLocation, MerchantReview, MerchantStart
+from marketplace.platform.audit import AuditEntry, list_audit_log
+from marketplace.platform.principal import Principal
 
 __all__ = ["merchant_api_handlers"]
 

@@ -8,8 +8,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from marketplace.accounts.models import Principal
-from marketplace.agents.audit import list_audit_log
 from marketplace.agents.service import get_consent
 from marketplace.catalog import service as catalog
 from marketplace.catalog.api import store_product_image
@@ -17,12 +15,14 @@ from marketplace.catalog.models import UNITS, ProductCreate, ProductUpdate, Vari
 from marketplace.media import ImagePipeline
 from marketplace.media.pipeline import MAX_UPLOAD_BYTES
 from marketplace.merchants import service
-from marketplace.merchants.divisions import commune_name
-from marketplace.merchants.forms import convert_form, error_lines, local_datetime, localized_fields, optional_int
 from marketplace.orders import service as orders
 from marketplace.orders.pages import form_int, see_other
 from marketplace.orders.states import MERCHANT_TRANSITIONS
+from marketplace.platform.audit import list_audit_log
+from marketplace.platform.divisions import commune_name
 from marketplace.platform.errors import AppError, BadRequest
+from marketplace.platform.forms import convert_form, error_lines, local_datetime, localized_fields, optional_int
+from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
 
 __all__ = ["dashboard_page_handlers", "store_logo"]

@@ -7,18 +7,18 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from marketplace.accounts.models import Principal
 from marketplace.merchants import service
-from marketplace.merchants.divisions import DEFAULT_PROVINCE_CODE, commune_choices
-from marketplace.merchants.forms import (
+from marketplace.merchants.models import MERCHANT_KINDS, MerchantDetails, MerchantLocation, MerchantStart, Ocop
+from marketplace.orders.pages import see_other
+from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices
+from marketplace.platform.errors import AppError
+from marketplace.platform.forms import (
     convert_form,
     error_lines,
     optional_float,
     optional_int,
 )
-from marketplace.merchants.models import MERCHANT_KINDS, MerchantDetails, MerchantLocation, MerchantStart, Ocop
-from marketplace.orders.pages import see_other
-from marketplace.platform.errors import AppError
+from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
 
 __all__ = ["merchant_page_handlers"]

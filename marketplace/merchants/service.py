@@ -3,11 +3,7 @@
 import asyncpg
 
 from i18n.text import clean_localized
-from marketplace.agents.audit import record_if_agent
-from marketplace.catalog.slugs import insert_with_slug
 from marketplace.merchants import repository as repo
-from marketplace.merchants.access import Actor, merchant_access, require_user
-from marketplace.merchants.divisions import DIVISIONS_VERSION, check_commune
 from marketplace.merchants.models import (
     Merchant,
     MerchantDetails,
@@ -15,7 +11,11 @@ from marketplace.merchants.models import (
     MerchantReview,
     MerchantStart,
 )
+from marketplace.platform.access import Actor, merchant_access, require_user
+from marketplace.platform.audit import record_if_agent
+from marketplace.platform.divisions import DIVISIONS_VERSION, check_commune
 from marketplace.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from marketplace.platform.slugs import insert_with_slug
 from search.outbox import enqueue
 
 __all__ = [

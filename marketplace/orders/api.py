@@ -8,13 +8,13 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from marketplace.accounts.models import Principal
 from marketplace.carts import service as carts
 from marketplace.carts.models import CartItemIn, CartLine, QuantityIn
 from marketplace.carts.web import cart_for_update, current_cart_id, offered_payment_methods
 from marketplace.orders import service
 from marketplace.orders.checkout import place_checkout, quote_cart
 from marketplace.orders.models import CheckoutForm, Order, OrderSummary, PlacedCheckout, StatusChange
+from marketplace.platform.principal import Principal
 from marketplace.reviews import service as reviews
 from marketplace.reviews.models import ReplyCreate, Review, ReviewCreate
 

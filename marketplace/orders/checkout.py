@@ -15,11 +15,11 @@ import msgspec
 from i18n import LocalizedText
 from marketplace.carts import repository as cart_repo
 from marketplace.carts.models import CartLine
-from marketplace.merchants.access import Actor, require_user
-from marketplace.merchants.divisions import check_commune
 from marketplace.orders import repository as repo
 from marketplace.orders.errors import CartEmpty, CheckoutInvalid, OutOfStock, PriceChanged
 from marketplace.orders.models import CheckoutForm, PlacedCheckout
+from marketplace.platform.access import Actor, require_user
+from marketplace.platform.divisions import check_commune
 from search.outbox import enqueue
 
 __all__ = ["MerchantGroup", "Quote", "build_quote", "quote_cart", "place_checkout", "DEFAULT_PAYMENT_METHODS"]

@@ -9,23 +9,23 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from marketplace.accounts.models import Principal
 from marketplace.carts import service as carts
 from marketplace.carts.web import cart_for_update, current_cart_id, offered_payment_methods
-from marketplace.merchants.access import merchant_access
-from marketplace.merchants.divisions import (
+from marketplace.orders import service
+from marketplace.orders.checkout import place_checkout, quote_cart
+from marketplace.orders.models import CheckoutForm, DeliveryChoice
+from marketplace.orders.states import BUYER_TRANSITIONS, MERCHANT_TRANSITIONS
+from marketplace.platform.access import merchant_access
+from marketplace.platform.divisions import (
     DEFAULT_PROVINCE_CODE,
     commune_choices,
     commune_name,
     province_choices,
     province_name,
 )
-from marketplace.merchants.forms import FORM_ERROR, error_lines
-from marketplace.orders import service
-from marketplace.orders.checkout import place_checkout, quote_cart
-from marketplace.orders.models import CheckoutForm, DeliveryChoice
-from marketplace.orders.states import BUYER_TRANSITIONS, MERCHANT_TRANSITIONS
 from marketplace.platform.errors import AppError, BadRequest
+from marketplace.platform.forms import FORM_ERROR, error_lines
+from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
 from marketplace.reviews import service as reviews
 from marketplace.reviews.models import ReplyCreate, ReviewCreate

@@ -2,8 +2,6 @@
 
 import asyncpg
 
-from marketplace.agents.audit import record_if_agent
-from marketplace.merchants.access import Actor, MerchantAccess, merchant_access, require_user
 from marketplace.orders import repository as repo
 from marketplace.orders.errors import InvalidTransition, OrderNotFound
 from marketplace.orders.models import Order, OrderSummary
@@ -14,6 +12,8 @@ from marketplace.orders.states import (
     RELEASES_STOCK,
     is_allowed,
 )
+from marketplace.platform.access import Actor, MerchantAccess, merchant_access, require_user
+from marketplace.platform.audit import record_if_agent
 from marketplace.platform.errors import AppError, Forbidden
 from search.outbox import enqueue
 

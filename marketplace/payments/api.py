@@ -7,7 +7,6 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from marketplace.accounts.models import Principal
 from marketplace.payments import ledger, service
 from marketplace.payments import repository as repo
 from marketplace.payments.dependencies import payment_dependencies
@@ -27,7 +26,7 @@ from marketplace.payments.models import (
 )
 from marketplace.payments.provider import BankAccount, NotificationRejected, PaymentMethod, PaymentProvider
 from marketplace.payments.settings import PaymentSettings
-from marketplace.platform.auth import Guards
+from marketplace.platform.principal import Principal
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import Settings
 
@@ -88,7 +87,7 @@ async def refund_committing_failures(pool: asyncpg.Pool, providers: list[Payment
     raise failure
 
 
-def payment_api_handlers(app_guards: Guards) -> list[Any]:
+def payment_api_handlers(app_guards: Any) -> list[Any]:
     """The JSON API controllers, with the app's guards."""
 
     class PaymentWebhooks(Controller):

@@ -12,7 +12,6 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from markupsafe import Markup
 
-from marketplace.accounts.models import Principal
 from marketplace.payments import ledger, service
 from marketplace.payments import repository as repo
 from marketplace.payments.api import refund_committing_failures, reject_ids_out_of_range, return_url
@@ -22,9 +21,9 @@ from marketplace.payments.models import PaymentView
 from marketplace.payments.provider import BankAccount, PaymentMethod, PaymentProvider
 from marketplace.payments.settings import PaymentSettings
 from marketplace.payments.vietqr import BANK_NAMES, qr_svg
-from marketplace.platform.auth import Guards
 from marketplace.platform.errors import AppError, BadRequest
 from marketplace.platform.middleware import content_security_policy
+from marketplace.platform.principal import Principal
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import Settings
 from marketplace.platform.templating import PageRenderer
@@ -77,7 +76,7 @@ def _hosted_checkout_csp(settings: Settings, payment_settings: PaymentSettings) 
     return {"content-security-policy": policy}
 
 
-def payment_page_handlers(app_guards: Guards) -> list[Any]:
+def payment_page_handlers(app_guards: Any) -> list[Any]:
     """The HTML page controllers, with the app's guards."""
 
     class CheckoutPaymentPages(Controller):

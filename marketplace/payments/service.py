@@ -9,8 +9,6 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from marketplace.agents.audit import record_if_agent
-from marketplace.merchants.access import Actor, MerchantAccess, merchant_access, require_user
 from marketplace.orders.service import transition
 from marketplace.payments import repository as repo
 from marketplace.payments.errors import (
@@ -31,6 +29,8 @@ from marketplace.payments.provider import (
     RefundRequest,
 )
 from marketplace.payments.settings import PaymentSettings
+from marketplace.platform.access import Actor, MerchantAccess, merchant_access, require_user
+from marketplace.platform.audit import record_if_agent
 from marketplace.platform.errors import AppError
 
 __all__ = [

@@ -12,11 +12,13 @@ from typing import Any
 import asyncpg
 import msgspec
 
-__all__ = ["EmbeddedPostgres", "create_pool", "init_connection", "MIN_SERVER_VERSION"]
+__all__ = ["EmbeddedPostgres", "create_pool", "init_connection", "MIN_SERVER_VERSION", "ACQUIRE_TIMEOUT"]
 
 log = logging.getLogger("marketplace.database")
 
 MIN_SERVER_VERSION = 14
+# Waiting longer than this for a pooled connection answers 503 instead of queueing forever.
+ACQUIRE_TIMEOUT = 10.0
 _json_encoder = msgspec.json.Encoder()
 _json_decoder = msgspec.json.Decoder()
 

@@ -8,9 +8,10 @@ from litestar import Request
 from litestar.di import Provide
 
 import i18n
-from marketplace.accounts.models import Principal
-from marketplace.platform.auth import ACQUIRE_TIMEOUT, load_principal
+from marketplace.platform.access import current_principal
+from marketplace.platform.database import ACQUIRE_TIMEOUT
 from marketplace.platform.errors import NotFound
+from marketplace.platform.principal import Principal
 from marketplace.platform.runtime import Runtime, runtime_of
 from marketplace.platform.settings import Settings
 from marketplace.platform.templating import PageRenderer
@@ -44,7 +45,7 @@ async def provide_pool(request: Request[Any, Any, Any]) -> asyncpg.Pool:
 
 
 async def provide_principal(request: Request[Any, Any, Any]) -> Principal | None:
-    return await load_principal(request)
+    return current_principal(request)
 
 
 def negotiated_locale(request: Request[Any, Any, Any]) -> str:
@@ -78,7 +79,7 @@ async def provide_locale(request: Request[Any, Any, Any]) -> str:
 
 async def provide_page(request: Request[Any, Any, Any]) -> PageRenderer:
     runtime = _runtime(request)
-    principal = await load_principal(request)
+    principal = current_principal(request)
     return PageRenderer(runtime.templates, request, request_locale(request), principal, runtime.path_prefix)
 
 

@@ -3,9 +3,9 @@
 import asyncpg
 import msgspec
 
-from marketplace.agents.audit import record_if_agent
 from marketplace.catalog.service import document_id
-from marketplace.merchants.access import Actor, merchant_access, require_user
+from marketplace.platform.access import Actor, merchant_access, require_user
+from marketplace.platform.audit import record_if_agent
 from marketplace.platform.errors import Conflict, Forbidden, NotFound
 from marketplace.reviews.models import ReplyCreate, Review, ReviewCreate
 from search.outbox import enqueue

@@ -8,10 +8,10 @@ import asyncpg
 from marketplace.catalog import service as catalog
 from marketplace.catalog.models import Product, ProductCreate, VariantIn
 from marketplace.merchants import service as merchants
-from marketplace.merchants.access import SystemActor
 from marketplace.merchants.models import Merchant, MerchantDetails, MerchantLocation, MerchantReview, MerchantStart
 from marketplace.orders.checkout import place_checkout, quote_cart
 from marketplace.orders.models import CheckoutForm, DeliveryChoice, PlacedCheckout
+from marketplace.platform.access import SystemActor
 
 _seq = itertools.count(1)
 # Phường Đô Vinh, Khánh Hòa (former Phan Rang - Tháp Chàm).

@@ -7,9 +7,9 @@ from typing import Any
 import asyncpg
 from litestar.testing import AsyncTestClient
 
-from marketplace.merchants.access import SystemActor
+from marketplace.platform.access import SystemActor
+from tests.helpers import PASSWORD, make_user
 from tests.marketplace.factories import make_merchant, make_product
-from tests.platform.helpers import PASSWORD, make_user
 
 
 @dataclass

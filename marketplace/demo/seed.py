@@ -1,0 +1,371 @@
+"""Demo data of the Ninh Thuận area: merchants (some agent-assisted), products with generated photos, orders."""
+
+import io
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from PIL import Image, ImageDraw, ImageFont
+
+from i18n import TIME_ZONE
+from marketplace.accounts import service as accounts
+from marketplace.agents import service as agents
+from marketplace.agents.models import AssistedMerchantCreate
+from marketplace.carts import service as carts
+from marketplace.catalog import service as catalog
+from marketplace.catalog.models import Product, ProductCreate, VariantIn
+from marketplace.media import ImagePipeline, LocalStorage
+from marketplace.merchants import service as merchants
+from marketplace.merchants.models import (
+    Merchant,
+    MerchantDetails,
+    MerchantLocation,
+    MerchantReview,
+    MerchantStart,
+    Ocop,
+)
+from marketplace.orders import service as orders
+from marketplace.orders.checkout import place_checkout, quote_cart
+from marketplace.orders.models import CheckoutForm
+from marketplace.platform.access import SystemActor
+from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices
+from marketplace.reviews import service as reviews
+from marketplace.reviews.models import ReplyCreate, ReviewCreate
+
+__all__ = ["seed_marketplace_demo", "DEMO_PASSWORD", "load_demo_data"]
+
+DEMO_PASSWORD = "ninh-thuan-demo"
+MARKER_SLUG = "hop-tac-xa-nho-thai-an"
+FONT_PATHS = (
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+)
+CATEGORY_COLOURS = {
+    "fresh-fruit": (120, 40, 110),
+    "vegetables": (90, 130, 60),
+    "meat": (150, 70, 60),
+    "seafood-dried": (190, 140, 80),
+    "seafood-fresh": (40, 120, 140),
+    "processed-food": (200, 120, 40),
+    "condiments": (140, 90, 40),
+    "beverages": (110, 30, 50),
+    "street-food": (210, 150, 60),
+    "pottery": (170, 90, 50),
+    "textiles": (160, 40, 60),
+    "tours": (40, 110, 80),
+    "classes": (120, 80, 40),
+}
+
+
+def load_demo_data() -> dict[str, Any]:
+    """The packaged demo data (a copy of the shared Ninh Thuận product list plus demo merchants)."""
+    text = resources.files("marketplace.demo").joinpath("data/demo_marketplace.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _font(size: int) -> Any:
+    for path in FONT_PATHS:
+        if Path(path).exists():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default()
+
+
+def demo_photo(title: str, category: str, seed: int) -> bytes:
+    """A generated 'photo': a warm gradient, a few shapes and the product's name (no downloads)."""
+    width, height = 960, 720
+    base = CATEGORY_COLOURS.get(category, (100, 100, 100))
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        shade = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(int(c + (255 - c) * 0.55 * shade) for c in base))
+    for index in range(7):
+        angle = seed * 0.7 + index * 0.9
+        cx, cy = width / 2 + math.cos(angle) * 220, height / 2 + math.sin(angle) * 150
+        radius = 60 + (seed * 13 + index * 29) % 70
+        draw.ellipse(
+            [cx - radius, cy - radius, cx + radius, cy + radius],
+            fill=tuple(min(255, c + 40 + index * 12) for c in base),
+            outline=(255, 255, 255),
+            width=4,
+        )
+    font = _font(54)
+    box = draw.textbbox((0, 0), title, font=font)
+    x = max(20, (width - (box[2] - box[0])) // 2)
+    draw.rectangle([0, height - 130, width, height - 30], fill=(0, 0, 0))
+    draw.text((x, height - 115), title, font=font, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=82)
+    return out.getvalue()
+
+
+def _commune_code(name: str) -> int:
+    # Resolved by name against the installed vietnam-provinces release (codes differ between releases).
+    for code, commune in commune_choices(DEFAULT_PROVINCE_CODE):
+        if commune == name:
+            return code
+    raise LookupError(f"commune {name!r} not found in province {DEFAULT_PROVINCE_CODE}")
+
+
+async def _user(conn: asyncpg.Connection, email: str, name: str, roles: list[str]) -> SystemActor:
+    user = await accounts.create_user(conn, email=email, password=DEMO_PASSWORD, roles=roles, display_name=name)
+    return SystemActor(user.id, frozenset(roles))
+
+
+def _price(product: dict[str, Any]) -> int:
+    low, high = product["price_vnd_min"], product["price_vnd_max"]
+    return max(1000, round((low + (high - low) * 0.4) / 1000) * 1000)
+
+
+def _variants(product: dict[str, Any]) -> list[VariantIn]:
+    price = _price(product)
+    if product["unit"] == "kg":
+        return [
+            VariantIn(label={"vi": "1 kg", "en": "1 kg"}, price=price, stock=40),
+            VariantIn(label={"vi": "500 g", "en": "500 g"}, price=round(price * 0.55 / 1000) * 1000, stock=40),
+        ]
+    size = product.get("size")
+    label = {"vi": size, "en": size} if size else {}
+    return [VariantIn(label=label, price=price, stock=25)]
+
+
+async def _add_photo(
+    conn: asyncpg.Connection, actor: SystemActor, product: Product, pipeline: ImagePipeline, title: str, seed: int
+) -> None:
+    stored = await pipeline.store_upload(demo_photo(title, product.category_slug, seed), content_type="image/jpeg")
+    await catalog.attach_image(
+        conn, actor, product.id, storage_key=stored.key, urls=stored.urls, width=stored.width, height=stored.height
+    )
+
+
+async def _merchant(
+    conn: asyncpg.Connection, spec: dict[str, Any], owner: SystemActor | None, agent: SystemActor | None
+) -> tuple[SystemActor, Merchant]:
+    commune = _commune_code(spec["commune"])
+    ocop = Ocop(**spec["ocop"]) if spec.get("ocop") else None
+    story = {"vi": spec["story_vi"], "en": spec["story_en"]}
+    if agent is not None:
+        merchant = await agents.register_assisted_merchant(
+            conn,
+            agent,
+            AssistedMerchantCreate(
+                producer_name=spec["name_vi"],
+                producer_phone=spec["phone"],
+                shop_name=spec["name_vi"],
+                kind=spec["kind"],
+                commune_code=commune,
+                address=spec["address"],
+                consent_given_by=spec["name_vi"],
+                consent_method="in_person_signature",
+                consent_at=datetime.now(UTC) - timedelta(days=30),
+                consent_note="Phiếu đồng ý tham gia sàn (demo)",
+                delivery_fee=spec["delivery_fee"],
+            ),
+        )
+        actor = agent
+    else:
+        assert owner is not None
+        merchant = await merchants.start_onboarding(
+            conn, owner, MerchantStart(name=spec["name_vi"], kind=spec["kind"], phone=spec["phone"])
+        )
+        actor = owner
+    await merchants.save_location(
+        conn,
+        actor,
+        merchant.id,
+        MerchantLocation(commune_code=commune, address=spec["address"], lat=spec["lat"], lng=spec["lng"]),
+    )
+    await merchants.save_details(
+        conn,
+        actor,
+        merchant.id,
+        MerchantDetails(story=story, offers_pickup=True, delivery_fee=spec["delivery_fee"], ocop=ocop),
+    )
+    await conn.execute(
+        "UPDATE merchants SET name = $2 WHERE id = $1", merchant.id, {"vi": spec["name_vi"], "en": spec["name_en"]}
+    )
+    return actor, merchant
+
+
+async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) -> dict[str, Any]:
+    """Create the demo once (a second run changes nothing); returns what was created."""
+    if await conn.fetchval("SELECT 1 FROM merchants WHERE slug = $1", MARKER_SLUG):
+        return {"skipped": "the marketplace demo is already there"}
+    data = load_demo_data()
+    pipeline = ImagePipeline(LocalStorage(Path(data_dir) / "media", "/media"))
+    admin = await _user(conn, "market-admin@demo.test", "Quản trị sàn", ["customer", "admin"])
+    agent_ninh_phuoc = await _user(
+        conn, "agent.ninhphuoc@demo.test", "Tổ công nghệ số Ninh Phước", ["customer", "community_agent"]
+    )
+    agent_ninh_hai = await _user(
+        conn, "agent.ninhhai@demo.test", "Tổ công nghệ số Ninh Hải", ["customer", "community_agent"]
+    )
+    for agent, commune in ((agent_ninh_phuoc, "Xã Ninh Phước"), (agent_ninh_hai, "Xã Ninh Hải")):
+        assert agent.user_id is not None
+        await agents.assign_agent_commune(conn, agent.user_id, _commune_code(commune))
+    agent_for = {"Xã Ninh Phước": agent_ninh_phuoc, "Xã Ninh Hải": agent_ninh_hai}
+    catalog_by_id = {p["id"]: p for p in data["products"]}
+    products: list[tuple[SystemActor, Product]] = []
+    merchant_count = 0
+    photo_seed = 0
+    for number, spec in enumerate(data["merchants"], start=1):
+        agent = agent_for[spec["commune"]] if spec["assisted"] else None
+        owner = (
+            None
+            if agent
+            else await _user(conn, f"merchant{number}@demo.test", spec["name_vi"], ["customer", "merchant"])
+        )
+        actor, merchant = await _merchant(conn, spec, owner, agent)
+        # The commune's own agent approves assisted producers; the admin approves the others.
+        await merchants.review_merchant(conn, agent or admin, merchant.id, MerchantReview(True, "Demo"))
+        merchant_count += 1
+        for product_id in spec["products"]:
+            item = catalog_by_id[product_id]
+            product = await catalog.create_product(
+                conn,
+                actor,
+                merchant.id,
+                ProductCreate(
+                    name={"vi": item["name_vi"], "en": item["name_en"], **item.get("names_other", {})},
+                    category_slug=item["category"],
+                    unit=item["unit"],
+                    description={"vi": item["description_vi"], "en": item["description_en"]},
+                    variants=_variants(item),
+                    publish=True,
+                ),
+            )
+            photo_seed += 1
+            await _add_photo(conn, actor, product, pipeline, item["name_vi"], photo_seed)
+            products.append((actor, product))
+        for experience in spec.get("experiences", []):
+            # Tours start at 08:00 in the province, from three days on.
+            start = (datetime.now(TIME_ZONE) + timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
+            slots = [
+                VariantIn(
+                    label={},
+                    price=experience["price"],
+                    stock=experience["seats"],
+                    starts_at=start + timedelta(days=day),
+                    ends_at=start + timedelta(days=day, hours=experience["hours"]),
+                )
+                for day in range(0, 14, 3)
+            ]
+            product = await catalog.create_product(
+                conn,
+                actor,
+                merchant.id,
+                ProductCreate(
+                    name={
+                        "vi": experience["name_vi"],
+                        "en": experience["name_en"],
+                        **experience.get("names_other", {}),
+                    },
+                    category_slug=experience["category"],
+                    unit="person",
+                    description={"vi": experience["description_vi"], "en": experience["description_en"]},
+                    variants=slots,
+                    publish=True,
+                ),
+            )
+            photo_seed += 1
+            await _add_photo(conn, actor, product, pipeline, experience["name_vi"], photo_seed)
+            products.append((actor, product))
+    pending = data["pending_merchant"]
+    pending_owner = await _user(conn, "pending.merchant@demo.test", pending["name_vi"], ["customer", "merchant"])
+    waiting = await merchants.start_onboarding(
+        conn, pending_owner, MerchantStart(name=pending["name_vi"], kind=pending["kind"], phone=pending["phone"])
+    )
+    await merchants.save_location(
+        conn,
+        pending_owner,
+        waiting.id,
+        MerchantLocation(commune_code=_commune_code(pending["commune"]), address=pending["address"]),
+    )
+    await merchants.save_details(
+        conn,
+        pending_owner,
+        waiting.id,
+        MerchantDetails(story={"vi": "Rong nho tươi nuôi ở đầm Mỹ Hiệp."}, delivery_fee=20000),
+    )
+    order_count = await _demo_orders(conn, products)
+    return {
+        "merchants": merchant_count,
+        "pending_merchants": 1,
+        "products": len(products),
+        "orders": order_count,
+        "password": DEMO_PASSWORD,
+        "accounts": [
+            "market-admin@demo.test",
+            "agent.ninhphuoc@demo.test",
+            "agent.ninhhai@demo.test",
+            "merchant1@demo.test",
+            "buyer1@demo.test",
+        ],
+    }
+
+
+# Each demo order ends in one state; the path is walked through the one transition function.
+ORDER_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("vietqr", ()),
+    ("cod", ()),
+    ("cod", ("shipped",)),
+    ("cod", ("shipped", "delivered")),
+    ("cod", ("shipped", "delivered", "completed")),
+    ("cod", ("shipped", "delivered", "completed")),
+    ("cod", ("cancelled",)),
+    ("vietqr", ("confirmed", "refunded")),
+)
+
+
+async def _demo_orders(conn: asyncpg.Connection, products: list[tuple[SystemActor, Product]]) -> int:
+    buyers = [
+        await _user(conn, f"buyer{n}@demo.test", name, ["customer"])
+        for n, name in enumerate(("Nguyễn Minh Anh", "Emma Laurent", "Kim Ji-woo"), start=1)
+    ]
+    goods = [(actor, product) for actor, product in products if product.kind == "goods"]
+    count = 0
+    for index, (method, path) in enumerate(ORDER_PATHS):
+        buyer = buyers[index % len(buyers)]
+        actor, product = goods[(index * 5) % len(goods)]
+        cart_id, _ = await carts.get_or_create_cart(conn, user_id=buyer.user_id, token=None)
+        await carts.add_item(conn, cart_id, product.variants[0].id, 1 + index % 2)
+        quote = await quote_cart(conn, cart_id)
+        placed = await place_checkout(
+            conn,
+            buyer,
+            cart_id,
+            CheckoutForm(
+                contact_name="Demo " + str(index + 1),
+                contact_phone="0901234567",
+                province_code=DEFAULT_PROVINCE_CODE,
+                commune_code=_commune_code("Phường Phan Rang"),
+                address_line="1 Đường 16 Tháng 4",
+                payment_method=method,
+                quote_signature=quote.signature,
+            ),  # type: ignore[arg-type]
+            payment_methods={"cod", "vietqr"},
+        )
+        order_id = placed.order_ids[0]
+        for status in path:
+            by = buyer if status in ("completed", "cancelled") else actor
+            await orders.transition(
+                conn, order_id, status, None if status in ("confirmed", "refunded") else by.user_id, "demo"
+            )
+        if path and path[-1] == "completed":
+            review = await reviews.create_review(
+                conn,
+                buyer,
+                ReviewCreate(
+                    order_id=order_id,
+                    product_id=product.id,
+                    rating=4 + index % 2,
+                    body="Hàng tươi, đóng gói cẩn thận." if index % 2 else "Great taste, fast delivery.",
+                ),
+            )
+            await reviews.reply_to_review(conn, actor, review.id, ReplyCreate("Cảm ơn quý khách! / Thank you!"))
+        count += 1
+    return count
