@@ -1,11 +1,15 @@
 """Search: the engine protocol, documents and queries, the PostgreSQL and Meilisearch engines, the indexer.
 
-Public surface: `create_engine(settings, pool)` picks the engine; `search.postgres.PostgresEngine`,
-`search.meili.MeilisearchEngine`, `search.indexer.Indexer`, `search.admin.reindex/check` and
-`search.outbox.enqueue` are imported from their modules (Meilisearch's SDK loads only when used).
+Public surface: `create_engine(settings, pool)` picks the engine (from `search.engines`); the errors are in
+`search.errors`; `search.postgres.PostgresEngine`, `search.meili.MeilisearchEngine`, `search.indexer.Indexer`,
+`search.admin.reindex/check` and `search.outbox.enqueue` are imported from their modules (Meilisearch's SDK
+loads only when used). Routes: `search.web.PAGE_ROUTERS` and `API_ROUTERS`. The benchmark (`python -m
+search.bench`) is apart from all of this and nothing here imports it.
 """
 
-from search.engine import InvalidSearch, SearchEngine, SearchError, SearchUnavailable, create_engine
+from search.engine import SearchEngine
+from search.engines import create_engine
+from search.errors import InvalidSearch, SearchError, SearchUnavailable
 from search.models import (
     DOCUMENT_KINDS,
     FACET_FIELDS,

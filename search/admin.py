@@ -8,6 +8,7 @@ from typing import TextIO
 import asyncpg
 import msgspec
 
+from search import repository
 from search.engine import SearchEngine
 from search.models import SearchDocument
 from search.sources import DocumentSource
@@ -115,7 +116,7 @@ async def check(pool: asyncpg.Pool, engine: SearchEngine, sources: Sequence[Docu
         expected.update(document.id for document in await _published(pool, source))
     indexed = await engine.get_ids()
     async with pool.acquire() as connection:
-        pending = await connection.fetchval("SELECT count(*) FROM search_outbox")
+        pending = await repository.count_outbox_rows(connection)
     return DriftReport(
         database_count=len(expected),
         engine_count=len(indexed),

@@ -1,39 +1,14 @@
-"""The SearchEngine protocol every engine implements, its errors, and choosing the configured engine."""
+"""The SearchEngine protocol every engine implements.
+
+The errors engines raise are in `search.errors`; building the configured engine is `search.engines`.
+"""
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
-
-import asyncpg
+from typing import Protocol, runtime_checkable
 
 from search.models import SearchDocument, SearchQuery, SearchResult, Suggestion
 
-__all__ = ["SearchEngine", "SearchError", "SearchUnavailable", "InvalidSearch", "create_engine"]
-
-
-class SearchError(Exception):
-    """Base of search errors; carries the attributes the app's error handler renders."""
-
-    status_code = 500
-    code = "search_error"
-
-    def __init__(self, message: str, details: object = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-
-class SearchUnavailable(SearchError):
-    """The engine cannot be reached; writes are unaffected and the indexer retries later."""
-
-    status_code = 503
-    code = "search_unavailable"
-
-
-class InvalidSearch(SearchError):
-    """The query cannot be run as given (unknown facet, bad parameter)."""
-
-    status_code = 400
-    code = "invalid_search"
+__all__ = ["SearchEngine"]
 
 
 @runtime_checkable
@@ -71,16 +46,3 @@ class SearchEngine(Protocol):
     async def close(self) -> None:
         """Release connections the engine owns (never the application's pool)."""
         ...
-
-
-def create_engine(settings: Any, pool: asyncpg.Pool) -> SearchEngine:
-    """Meilisearch when `settings.meilisearch_url` is set, the embedded PostgreSQL engine otherwise."""
-    url = getattr(settings, "meilisearch_url", None)
-    if url:
-        from search.meili import MeilisearchEngine
-
-        return MeilisearchEngine(url, getattr(settings, "meilisearch_api_key", None))
-    from search.postgres import PostgresEngine
-
-    return PostgresEngine(pool)
-

@@ -8,38 +8,15 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from search import repository
 from search.engine import SearchEngine
 from search.models import SearchDocument
-from search.outbox import NOTIFY_CHANNEL
+from search.repository import NOTIFY_CHANNEL
 from search.sources import DocumentSource
 
 __all__ = ["Indexer", "IndexingFailed"]
 
 log = logging.getLogger("search.indexer")
-
-# SKIP LOCKED lets several indexers share the queue: each claims rows no other one holds.
-CLAIM_SQL = """
-SELECT id, document_id, attempts FROM search_outbox
-WHERE available_at <= now()
-ORDER BY id
-LIMIT $1
-FOR UPDATE SKIP LOCKED
-"""
-# One indexer at a time per document: the one holding the lock loads the document after taking it, so a
-# slower indexer can never overwrite a newer version with an older one. Others leave those rows for later.
-LOCK_DOCUMENTS_SQL = """
-SELECT id FROM unnest($1::text[]) AS t(id)
-WHERE pg_try_advisory_xact_lock(hashtextextended('search_outbox:' || id, 0))
-"""
-DONE_SQL = "DELETE FROM search_outbox WHERE id = ANY($1::bigint[])"
-RETRY_SQL = """
-UPDATE search_outbox
-SET attempts = attempts + 1,
-    available_at = now() + make_interval(secs => least($2::float8 * power(2, attempts), $3::float8)),
-    last_error = $4
-WHERE id = ANY($1::bigint[])
-"""
-NEXT_DUE_SQL = "SELECT extract(epoch FROM min(available_at) - now())::float8 FROM search_outbox"
 
 
 class IndexingFailed(Exception):
@@ -74,24 +51,27 @@ class Indexer:
         """Index one batch of due changes; returns how many outbox rows were done (0: nothing due)."""
         failure: Exception | None = None
         async with self._pool.acquire() as connection, connection.transaction():
-            rows = await connection.fetch(CLAIM_SQL, self.batch_size)
+            # SKIP LOCKED lets several indexers share the queue: each claims rows no other one holds.
+            rows = await repository.list_due_outbox_rows(connection, self.batch_size)
             if not rows:
                 return 0
-            wanted = sorted({row["document_id"] for row in rows})
-            locked = {row["id"] for row in await connection.fetch(LOCK_DOCUMENTS_SQL, wanted)}
-            mine = [row for row in rows if row["document_id"] in locked]
+            # One indexer at a time per document: the one holding the lock loads the document after taking it,
+            # so a slower indexer can never overwrite a newer version with an older one. Others leave those
+            # rows for later.
+            locked = await repository.try_lock_documents(connection, sorted({row.document_id for row in rows}))
+            mine = [row for row in rows if row.document_id in locked]
             if not mine:
                 return 0
-            row_ids = [row["id"] for row in mine]
+            row_ids = [row.id for row in mine]
             try:
                 await self._index(connection, sorted(locked))
             except Exception as error:  # noqa: BLE001 - any engine failure reschedules the batch
                 failure = error
-                await connection.execute(
-                    RETRY_SQL, row_ids, self.retry_base, self.retry_max, f"{type(error).__name__}: {error}"[:1000]
+                await repository.reschedule_outbox_rows(
+                    connection, row_ids, self.retry_base, self.retry_max, f"{type(error).__name__}: {error}"[:1000]
                 )
             else:
-                await connection.execute(DONE_SQL, row_ids)
+                await repository.delete_outbox_rows(connection, row_ids)
         if failure is not None:
             raise IndexingFailed(str(failure)) from failure
         return len(row_ids)
@@ -181,7 +161,7 @@ class Indexer:
 
     async def _until_next_due(self) -> float:
         async with self._pool.acquire() as connection:
-            due_in = await connection.fetchval(NEXT_DUE_SQL)
+            due_in = await repository.get_seconds_until_next_due(connection)
         if due_in is None:
             return self.poll_interval
         # Rows already due but held by another indexer: look again shortly rather than spin.

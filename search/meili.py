@@ -25,7 +25,7 @@ from meilisearch_python_sdk.models.settings import (
 
 from i18n import SUPPORTED_LOCALES, localize
 from i18n.text import FALLBACK_CHAIN
-from search.engine import InvalidSearch, SearchError, SearchUnavailable
+from search.errors import InvalidSearch, SearchError, SearchUnavailable
 from search.models import FACET_FIELDS, FacetCount, SearchDocument, SearchHit, SearchQuery, SearchResult, Suggestion
 from search.text import MIN_TYPO_LENGTH
 

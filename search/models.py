@@ -1,4 +1,4 @@
-"""Search documents, queries and results: the types every engine speaks."""
+"""Search documents, queries and results: the types every engine speaks; and the query log's report."""
 
 from datetime import datetime
 from typing import Annotated, Literal
@@ -21,6 +21,9 @@ __all__ = [
     "Suggestion",
     "SortOrder",
     "FACET_FIELDS",
+    "QueryStat",
+    "QueryTotals",
+    "QueryReport",
 ]
 
 DocumentKind = Literal["product", "merchant", "attraction", "event", "experience"]
@@ -136,3 +139,31 @@ class Suggestion(msgspec.Struct, frozen=True):
     text: str
     kind: DocumentKind
     url_path: str
+
+
+class QueryStat(msgspec.Struct, frozen=True):
+    """How often a query was searched and how often it found nothing."""
+
+    query: str
+    searches: int
+    average_results: int
+    without_results: int
+
+
+class QueryTotals(msgspec.Struct, frozen=True, kw_only=True):
+    """How many searches a period had, and how many of them found nothing."""
+
+    searches: int
+    without_results: int
+
+
+class QueryReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What visitors searched for over a period, for the province's indicators."""
+
+    since: datetime
+    locale: str | None
+    searches: int
+    without_results: int
+    top: list[QueryStat]
+    not_found: list[QueryStat]
+    """Queries that found nothing at least once: demand the listings do not meet yet."""

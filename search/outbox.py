@@ -4,9 +4,9 @@ from collections.abc import Iterable
 
 import asyncpg
 
-__all__ = ["enqueue", "NOTIFY_CHANNEL"]
+from search.repository import NOTIFY_CHANNEL, insert_outbox_rows
 
-NOTIFY_CHANNEL = "search_outbox"
+__all__ = ["enqueue", "NOTIFY_CHANNEL"]
 
 
 async def enqueue(connection: asyncpg.Connection, document_ids: Iterable[str]) -> None:
@@ -14,8 +14,4 @@ async def enqueue(connection: asyncpg.Connection, document_ids: Iterable[str]) -
     ids = sorted(set(document_ids))
     if not ids:
         return
-    await connection.execute(
-        "INSERT INTO search_outbox (document_id) SELECT unnest($1::text[])", ids
-    )
-    # NOTIFY is delivered only when the transaction commits, and duplicates within it are folded.
-    await connection.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    await insert_outbox_rows(connection, ids)

@@ -1,10 +1,14 @@
-"""Turning a SearchQuery into the PostgreSQL engine's tsquery and its one search statement."""
+"""Turning a SearchQuery into the PostgreSQL engine's tsquery and its one search statement.
+
+Part of the PostgreSQL engine's data access layer (with `search.postgres`): the parameterised search SQL is
+assembled here from this module's constant fragments, every value travelling as a `$n` parameter.
+"""
 
 from dataclasses import dataclass, field
 
 import asyncpg
 
-from search.engine import InvalidSearch
+from search.errors import InvalidSearch
 from search.models import FACET_FIELDS, SearchQuery
 from search.text import MIN_TYPO_LENGTH, deletions, document_terms, is_cjk, one_edit_apart, query_tokens
 
@@ -177,60 +181,8 @@ def _filters(query: SearchQuery, sql: SqlStatement) -> list[str]:
     return where
 
 
-def build_search_sql(query: SearchQuery, terms: QueryTerms) -> SqlStatement:
-    """One statement: capped candidates, facet counts, a two-stage ranked page, all as one JSON row."""
-    for facet in query.facets:
-        if facet not in FACET_FIELDS:
-            raise InvalidSearch(f"unknown facet {facet!r}", {"facets": list(FACET_FIELDS)})
-    sql = SqlStatement()
-    where = _filters(query, sql)
-    distance = "NULL::float8"
-    if query.geo is not None:
-        origin = f"ll_to_earth({sql.param(query.geo.lat)}::float8, {sql.param(query.geo.lng)}::float8)"
-        radius = f"{sql.param(float(query.geo.radius_m))}::float8"
-        where.append(f"earth_box({origin}, {radius}) @> d.geo AND earth_distance({origin}, d.geo) <= {radius}")
-        distance = f"earth_distance({origin}, d.geo)"
-    popularity = "0.5 * ln(1 + greatest(d.popularity, 0)) / ln(10001)"
-    if terms.empty:
-        first_stage = popularity
-        stage_two = "0"
-        if query.sort == "distance" and query.geo is not None:
-            candidate_order = f"ORDER BY d.geo <-> {origin}"
-        else:
-            candidate_order = "ORDER BY d.popularity DESC, d.id"
-    else:
-        q = f"{sql.param(terms.tsquery())}::tsquery"
-        where.insert(0, f"d.tsv @@ {q}")
-        first_stage = f"3 * (d.tsv_name @@ {q})::int + 10 * ts_rank(d.tsv_name, {q}) + {popularity}"
-        folded = sql.param(terms.folded_text())
-        exact = sql.param(" ".join(sorted(set(document_terms(terms.folded_text())))))
-        locale = sql.param(query.locale)
-        stage_two = (
-            f"2 * ts_rank('{{0.05, 0.2, 0.5, 1.0}}', d.tsv, {q}) + 2 * similarity(d.name_all, {folded})"  # noqa: S608
-            f" + 3 * coalesce(d.name_tokens->>{locale} = {exact}, false)::int"
-            f" + 2 * (EXISTS (SELECT 1 FROM jsonb_each_text(d.name_tokens) e WHERE e.value = {exact}))::int"
-            f" + coalesce(array_to_tsvector(string_to_array(d.name_tokens->>{locale}, ' ')) @@ {q}, false)::int"
-        )
-        candidate_order = ""
-    window = RERANK_WINDOW
-    order = _SORT_KEYS[query.sort if (query.sort != "distance" or query.geo is not None) else "relevance"]
-    order = order.format(window=window)
-    offset = sql.param((query.page - 1) * query.per_page)
-    limit = sql.param(query.per_page)
-    facets = " UNION ALL ".join(_FACET_SQL[f] for f in dict.fromkeys(query.facets)) or (
-        "SELECT NULL::text, NULL::text, NULL::bigint WHERE false"
-    )
-    where_sql = " AND ".join(where) or "true"
-    # Browsing without text reads candidates in popularity order, so their heap blocks say nothing
-    # about the total: count instead (lazily, only when the candidates were capped), up to a bound.
-    browse_total = "NULL::bigint"
-    if terms.empty:
-        browse_total = (
-            f"CASE WHEN (SELECT count(*) FROM cand) >= {CANDIDATE_LIMIT} THEN (SELECT count(*) FROM "  # noqa: S608
-            f"(SELECT 1 FROM search_documents d WHERE {where_sql} LIMIT {BROWSE_COUNT_LIMIT}) b) END"
-        )
-    # Every fragment below is a constant of this module; all values travel as $n parameters.
-    statement = f"""
+# Every fragment formatted into this is a constant of this module; all values travel as $n parameters.
+SEARCH_SQL = """
 WITH cand AS MATERIALIZED (
     SELECT d.id, d.kind, d.category, d.commune_code, d.ocop_stars, d.available, d.popularity,
            d.price_min, d.price_max, d.rating, d.updated_at,
@@ -238,7 +190,7 @@ WITH cand AS MATERIALIZED (
     FROM search_documents d
     WHERE {where_sql}
     {candidate_order}
-    LIMIT {CANDIDATE_LIMIT}
+    LIMIT {candidate_limit}
 ),
 pre AS (
     SELECT c.*, row_number() OVER (ORDER BY c.available DESC, c.s0 DESC, c.id) AS rn FROM cand c
@@ -263,6 +215,96 @@ SELECT (SELECT count(*) FROM cand) AS matched,
        (SELECT coalesce(json_agg(json_build_object('score', pg.score, 'distance_m', pg.distance_m,
                                                    'document', d.document) ORDER BY pg.pos), '[]')
         FROM page pg JOIN search_documents d ON d.id = pg.id)::text AS hits
-"""  # noqa: S608
-    sql.text = statement
+"""
+POPULARITY_SCORE = "0.5 * ln(1 + greatest(d.popularity, 0)) / ln(10001)"
+NO_FACETS_SQL = "SELECT NULL::text, NULL::text, NULL::bigint WHERE false"
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """How candidates are chosen and scored."""
+
+    first_stage: str
+    """The cheap score every candidate gets."""
+    stage_two: str
+    """The costlier score added for the best RERANK_WINDOW candidates."""
+    candidate_order: str
+    """The order candidates are read in when there is no text to match (empty otherwise)."""
+
+
+def _check_facets(query: SearchQuery) -> None:
+    for facet in query.facets:
+        if facet not in FACET_FIELDS:
+            raise InvalidSearch(f"unknown facet {facet!r}", {"facets": list(FACET_FIELDS)})
+
+
+def _geo(query: SearchQuery, sql: SqlStatement, where: list[str]) -> tuple[str | None, str]:
+    """The search origin (None without geo) and the distance expression; adds the radius to `where`."""
+    if query.geo is None:
+        return None, "NULL::float8"
+    origin = f"ll_to_earth({sql.param(query.geo.lat)}::float8, {sql.param(query.geo.lng)}::float8)"
+    radius = f"{sql.param(float(query.geo.radius_m))}::float8"
+    where.append(f"earth_box({origin}, {radius}) @> d.geo AND earth_distance({origin}, d.geo) <= {radius}")
+    return origin, f"earth_distance({origin}, d.geo)"
+
+
+def _browse_ranking(query: SearchQuery, origin: str | None) -> _Ranking:
+    """Without text: popularity only, candidates read nearest first for a distance sort, else most popular."""
+    if query.sort == "distance" and origin is not None:
+        return _Ranking(POPULARITY_SCORE, "0", f"ORDER BY d.geo <-> {origin}")
+    return _Ranking(POPULARITY_SCORE, "0", "ORDER BY d.popularity DESC, d.id")
+
+
+def _text_ranking(query: SearchQuery, terms: QueryTerms, sql: SqlStatement, where: list[str]) -> _Ranking:
+    """With text: candidates must match the tsquery; names weigh most, exact names win in the second stage."""
+    q = f"{sql.param(terms.tsquery())}::tsquery"
+    where.insert(0, f"d.tsv @@ {q}")
+    first_stage = f"3 * (d.tsv_name @@ {q})::int + 10 * ts_rank(d.tsv_name, {q}) + {POPULARITY_SCORE}"
+    folded = sql.param(terms.folded_text())
+    exact = sql.param(" ".join(sorted(set(document_terms(terms.folded_text())))))
+    locale = sql.param(query.locale)
+    stage_two = (
+        f"2 * ts_rank('{{0.05, 0.2, 0.5, 1.0}}', d.tsv, {q}) + 2 * similarity(d.name_all, {folded})"  # noqa: S608
+        f" + 3 * coalesce(d.name_tokens->>{locale} = {exact}, false)::int"
+        f" + 2 * (EXISTS (SELECT 1 FROM jsonb_each_text(d.name_tokens) e WHERE e.value = {exact}))::int"
+        f" + coalesce(array_to_tsvector(string_to_array(d.name_tokens->>{locale}, ' ')) @@ {q}, false)::int"
+    )
+    return _Ranking(first_stage, stage_two, "")
+
+
+def _page_order(query: SearchQuery) -> str:
+    """The sort key of the page; a distance sort without a point falls back to relevance."""
+    sort = query.sort if (query.sort != "distance" or query.geo is not None) else "relevance"
+    return _SORT_KEYS[sort].format(window=RERANK_WINDOW)
+
+
+def _browse_total(terms: QueryTerms, where_sql: str) -> str:
+    """Browsing without text reads candidates in popularity order, so their heap blocks say nothing
+    about the total: count instead (lazily, only when the candidates were capped), up to a bound."""
+    if not terms.empty:
+        return "NULL::bigint"
+    return (
+        f"CASE WHEN (SELECT count(*) FROM cand) >= {CANDIDATE_LIMIT} THEN (SELECT count(*) FROM "  # noqa: S608
+        f"(SELECT 1 FROM search_documents d WHERE {where_sql} LIMIT {BROWSE_COUNT_LIMIT}) b) END"
+    )
+
+
+def build_search_sql(query: SearchQuery, terms: QueryTerms) -> SqlStatement:
+    """One statement: capped candidates, facet counts, a two-stage ranked page, all as one JSON row."""
+    _check_facets(query)
+    sql = SqlStatement()
+    # The order of these calls is the order of the $n parameters.
+    where = _filters(query, sql)
+    origin, distance = _geo(query, sql, where)
+    ranking = _browse_ranking(query, origin) if terms.empty else _text_ranking(query, terms, sql, where)
+    offset = sql.param((query.page - 1) * query.per_page)
+    limit = sql.param(query.per_page)
+    where_sql = " AND ".join(where) or "true"
+    sql.text = SEARCH_SQL.format(
+        first_stage=ranking.first_stage, distance=distance, where_sql=where_sql,
+        candidate_order=ranking.candidate_order, candidate_limit=CANDIDATE_LIMIT, stage_two=ranking.stage_two,
+        window=RERANK_WINDOW, order=_page_order(query), offset=offset, limit=limit,
+        browse_total=_browse_total(terms, where_sql),
+        facets=" UNION ALL ".join(_FACET_SQL[f] for f in dict.fromkeys(query.facets)) or NO_FACETS_SQL,
+    )
     return sql

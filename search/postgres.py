@@ -1,4 +1,9 @@
-"""PostgresEngine: the embedded default search engine on the application's own database."""
+"""PostgresEngine: the embedded default search engine on the application's own database.
+
+This module and `search.pg_query` are this engine's data access layer, so its SQL stays here rather than in
+`search.repository`: the engine *is* a repository of search documents, and its statements (the tsvectors, the
+vocabulary it keeps exact, the one search statement) only make sense next to the code that builds their values.
+"""
 
 import logging
 import time
@@ -9,7 +14,7 @@ import asyncpg
 import msgspec
 
 from i18n import localize
-from search.engine import SearchUnavailable
+from search.errors import SearchUnavailable
 from search.models import FacetCount, SearchDocument, SearchHit, SearchQuery, SearchResult, Suggestion
 from search.pg_query import CANDIDATE_LIMIT, QueryTerms, build_search_sql, plan_terms
 from search.text import MIN_VARIANT_LENGTH, deletions, document_terms, highlight, words

@@ -10,8 +10,10 @@ import asyncpg
 import msgspec
 
 from i18n import SUPPORTED_LOCALES
-from search.engine import InvalidSearch, SearchEngine
-from search.models import DOCUMENT_KINDS, FACET_FIELDS, SearchQuery, SearchResult, Suggestion
+from search import repository
+from search.engine import SearchEngine
+from search.errors import InvalidSearch
+from search.models import DOCUMENT_KINDS, FACET_FIELDS, QueryReport, SearchQuery, SearchResult, Suggestion
 
 __all__ = [
     "build_query",
@@ -19,8 +21,6 @@ __all__ = [
     "suggest",
     "log_query",
     "query_report",
-    "QueryStat",
-    "QueryReport",
     "commune_label",
     "clean_log_text",
     "SORT_ORDERS",
@@ -32,22 +32,6 @@ MAX_LOGGED_LENGTH = 200
 # Long digit runs (phone, ID, card numbers) and e-mail addresses are personal data, never log them.
 _PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d .-]{5,}\d")
 _SPACES = re.compile(r"\s+")
-
-LOG_SQL = "INSERT INTO search_queries (query, locale, result_count) VALUES ($1, $2, $3)"
-REPORT_SQL = """
-SELECT query, count(*) AS searches, round(avg(result_count))::int AS average_results,
-       count(*) FILTER (WHERE result_count = 0) AS without_results
-FROM search_queries
-WHERE created_at >= $1 AND ($2::text IS NULL OR locale = $2)
-GROUP BY query
-HAVING ($3::bool IS FALSE OR count(*) FILTER (WHERE result_count = 0) > 0)
-ORDER BY searches DESC, query
-LIMIT $4
-"""
-TOTALS_SQL = """
-SELECT count(*) AS searches, count(*) FILTER (WHERE result_count = 0) AS without_results
-FROM search_queries WHERE created_at >= $1 AND ($2::text IS NULL OR locale = $2)
-"""
 
 
 def _bounded(values: Sequence[str], name: str) -> tuple[str, ...]:
@@ -140,28 +124,7 @@ async def log_query(connection: asyncpg.Connection, text: str, locale: str, resu
     """Record a search: its cleaned text, the locale and the number of results; nothing about the visitor."""
     cleaned = clean_log_text(text)
     if cleaned:
-        await connection.execute(LOG_SQL, cleaned, locale, result_count)
-
-
-class QueryStat(msgspec.Struct, frozen=True):
-    """How often a query was searched and how often it found nothing."""
-
-    query: str
-    searches: int
-    average_results: int
-    without_results: int
-
-
-class QueryReport(msgspec.Struct, frozen=True, kw_only=True):
-    """What visitors searched for over a period, for the province's indicators."""
-
-    since: datetime
-    locale: str | None
-    searches: int
-    without_results: int
-    top: list[QueryStat]
-    not_found: list[QueryStat]
-    """Queries that found nothing at least once: demand the listings do not meet yet."""
+        await repository.insert_query_log(connection, cleaned, locale, result_count)
 
 
 async def query_report(
@@ -173,12 +136,12 @@ async def query_report(
 ) -> QueryReport:
     """Top queries and queries without results over the last `days` days."""
     since = datetime.now(timezone.utc) - timedelta(days=days)  # noqa: UP017 - explicit for readers
-    totals = await connection.fetchrow(TOTALS_SQL, since, locale)
-    top = await connection.fetch(REPORT_SQL, since, locale, False, limit)
-    missing = await connection.fetch(REPORT_SQL, since, locale, True, limit)
+    totals = await repository.get_query_totals(connection, since, locale)
+    top = await repository.list_query_stats(connection, since, locale, without_results_only=False, limit=limit)
+    missing = await repository.list_query_stats(connection, since, locale, without_results_only=True, limit=limit)
     return QueryReport(
-        since=since, locale=locale, searches=totals["searches"], without_results=totals["without_results"],
-        top=[QueryStat(**dict(row)) for row in top], not_found=[QueryStat(**dict(row)) for row in missing],
+        since=since, locale=locale, searches=totals.searches, without_results=totals.without_results,
+        top=top, not_found=missing,
     )
 
 

@@ -1,18 +1,32 @@
-"""Search routes: the JSON API under /api/v1/search and the search page under /{locale}/search."""
+"""Search routes: the JSON API under /api/v1/search and the search page under /{locale}/search.
+
+The app mounts `PAGE_ROUTERS` under /{locale} and `API_ROUTERS` under /api/v1. Who may call a route is declared
+in its `opt` (`{"roles": ("editor",)}`) and checked by the app's one access guard.
+"""
 
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import asyncpg
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, Router, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from search import service
-from search.engine import InvalidSearch, SearchEngine, SearchUnavailable
-from search.models import DOCUMENT_KINDS, FACET_FIELDS, SearchQuery, SearchResult, Suggestion
+from search.engine import SearchEngine
+from search.errors import InvalidSearch, SearchUnavailable
+from search.models import DOCUMENT_KINDS, FACET_FIELDS, QueryReport, SearchQuery, SearchResult, Suggestion
 
-__all__ = ["page_handlers", "api_handlers", "SearchApi", "SearchPages", "provide_search_query"]
+__all__ = [
+    "PAGE_ROUTERS",
+    "API_ROUTERS",
+    "page_router",
+    "api_router",
+    "SearchApi",
+    "SearchPages",
+    "query_report",
+    "provide_search_query",
+]
 
 # The page's own links and form fields; anything else in the query string is ignored.
 PAGE_PARAMETERS = ("q", "kind", "category", "commune", "price_min", "price_max", "min_rating", "ocop", "available",
@@ -110,17 +124,14 @@ class SearchApi(Controller):
         return Response(suggestions, headers={"cache-control": "public, max-age=60", "vary": "Accept-Language"})
 
 
-def _report_handler(guards: Any) -> Any:
-    @get("/search/queries", name="search.api.queries", guards=[guards.editor], tags=["search"])
-    async def query_report(
-        db: NamedDependency[asyncpg.Connection],
-        days: Annotated[int, QueryParameter(ge=1, le=366)] = 30,
-        report_locale: Annotated[str | None, QueryParameter(name="in_locale", max_length=2)] = None,
-    ) -> service.QueryReport:
-        """What visitors searched for, and what they searched for and did not find (editors only)."""
-        return await service.query_report(db, days=days, locale=report_locale)
-
-    return query_report
+@get("/search/queries", name="search.api.queries", opt={"roles": ("editor",)}, tags=["search"])
+async def query_report(
+    db: NamedDependency[asyncpg.Connection],
+    days: Annotated[int, QueryParameter(ge=1, le=366)] = 30,
+    report_locale: Annotated[str | None, QueryParameter(name="in_locale", max_length=2)] = None,
+) -> QueryReport:
+    """What visitors searched for, and what they searched for and did not find (editors only)."""
+    return await service.query_report(db, days=days, locale=report_locale)
 
 
 class SearchPages(Controller):
@@ -190,11 +201,9 @@ class SearchLinks:
         return [p for p in self.pairs if p[0] not in exclude]
 
 
-def page_handlers(guards: Any) -> list[Any]:
-    """Mounted under /{locale}."""
-    return [SearchPages]
-
-
-def api_handlers(guards: Any) -> list[Any]:
-    """Mounted under /api/v1."""
-    return [SearchApi, _report_handler(guards)]
+page_router = Router(path="/", route_handlers=[SearchPages])
+"""Mounted under /{locale}."""
+api_router = Router(path="/", route_handlers=[SearchApi, query_report])
+"""Mounted under /api/v1."""
+PAGE_ROUTERS = [page_router]
+API_ROUTERS = [api_router]

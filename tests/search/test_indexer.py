@@ -3,11 +3,12 @@
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 import pytest
 
-from search.engine import SearchUnavailable
+from search.errors import SearchUnavailable
 from search.indexer import Indexer, IndexingFailed
 from search.models import SearchDocument, SearchQuery
 from search.outbox import enqueue
@@ -64,6 +65,20 @@ class RecordingEngine(PostgresEngine):
         await asyncio.wait_for(self.both_arrived.wait(), GUARD_SECONDS)
         self.upserted.extend(document.id for document in documents)
         await super().upsert(documents)
+
+
+class SleepWatchingIndexer(Indexer):
+    """An indexer that says when it has drained everything due and starts waiting for NOTIFY or a due row."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asleep = asyncio.Event()
+
+    async def _until_next_due(self) -> float:
+        # Called right before the indexer waits, after a drain that found nothing (left) to do.
+        timeout = await super()._until_next_due()
+        self.asleep.set()
+        return timeout
 
 
 async def outbox_size(pool: asyncpg.Pool) -> int:
@@ -129,9 +144,10 @@ async def test_engine_down_loses_no_write_and_the_index_converges(listings: asyn
     runner = asyncio.create_task(indexer.run())
     try:
         # Writers keep writing while every engine call fails; none of them may fail or wait on the engine.
-        writes = [save_listing(listings, f"p{i}", f"Sản phẩm {i}") for i in range(30)]
-        writes += [save_listing(listings, f"p{i}", f"Sản phẩm mới {i}") for i in range(0, 30, 3)]
-        await asyncio.gather(*writes)
+        await asyncio.gather(*(save_listing(listings, f"p{i}", f"Sản phẩm {i}") for i in range(30)))
+        # The edits start once the first versions are committed: run in the same gather, an edit and the first
+        # write of the same listing would race, and whichever committed last would be the listing's name.
+        await asyncio.gather(*(save_listing(listings, f"p{i}", f"Sản phẩm mới {i}") for i in range(0, 30, 3)))
         await delete_listing(listings, "p1")
         await save_listing(listings, "p2", "Sản phẩm 2", published=False)
 
@@ -189,10 +205,12 @@ async def test_two_indexers_at_once_index_each_change_exactly_once(listings: asy
 async def test_notify_wakes_a_sleeping_indexer(listings: asyncpg.Pool) -> None:
     engine = PostgresEngine(listings)
     # A poll interval far longer than the guard: only NOTIFY can make this converge in time.
-    indexer = Indexer(listings, engine, [ListingSource()], poll_interval=3600)
+    indexer = SleepWatchingIndexer(listings, engine, [ListingSource()], poll_interval=3600)
     runner = asyncio.create_task(indexer.run())
     try:
-        await asyncio.sleep(0.2)  # let it drain nothing and go to sleep
+        # Write only once it has drained nothing and gone to sleep, so the write cannot be picked up by that
+        # first drain instead of by NOTIFY.
+        await asyncio.wait_for(indexer.asleep.wait(), GUARD_SECONDS)
         await save_listing(listings, "kate", "Lễ hội Katê")
         await wait_until_empty(listings)
     finally:

@@ -8,10 +8,9 @@ import msgspec
 import pytest
 from meilisearch_python_sdk._http_requests import AsyncHttpRequests
 
-from search.engine import SearchError, SearchUnavailable, create_engine
+from search.errors import SearchError, SearchUnavailable
 from search.meili import MeilisearchEngine, meili_uid, to_meili_document
 from search.models import GeoFilter, SearchFilters, SearchQuery
-from search.postgres import PostgresEngine
 from tests.search.search_samples import DOCUMENTS
 
 URL = "http://meili.test:7700"
@@ -245,14 +244,3 @@ async def test_unknown_facets_are_refused_before_any_request(engine: Meilisearch
     with pytest.raises(SearchError) as raised:
         await engine.search(SearchQuery(facets=("secret_field",)))
     assert raised.value.status_code == 400 and fake.requests == []
-
-
-def test_create_engine_uses_meilisearch_only_when_a_url_is_set() -> None:
-    class Settings:
-        meilisearch_url: str | None = None
-        meilisearch_api_key: str | None = None
-
-    assert isinstance(create_engine(Settings(), pool=None), PostgresEngine)  # type: ignore[arg-type]
-    Settings.meilisearch_url = URL
-    chosen = create_engine(Settings(), pool=None)  # type: ignore[arg-type]
-    assert isinstance(chosen, MeilisearchEngine)

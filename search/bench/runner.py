@@ -1,0 +1,141 @@
+"""Loading the synthetic listings through the engine, then measuring latency per query category and throughput."""
+
+import asyncio
+import random
+import statistics
+import time
+from importlib import resources
+
+import asyncpg
+
+from search.bench import repository
+from search.bench.corpus import SYLLABLES, generate
+from search.bench.queries import Category, query_mix
+from search.models import SearchDocument
+from search.postgres import PostgresEngine
+from search.text import fold
+
+__all__ = ["run"]
+
+LOAD_BATCH = 500
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def _prepare_tables(pool: asyncpg.Pool) -> None:
+    """Empty search tables: a previous run's are truncated, a new database gets the search migrations."""
+    folder = resources.files("search").joinpath("migrations")
+    async with pool.acquire() as connection:
+        if await repository.exists_search_tables(connection):
+            await repository.delete_search_documents(connection)
+            return
+        for item in sorted(folder.iterdir(), key=lambda f: f.name):
+            if item.name.endswith(".sql"):
+                await repository.apply_migration(connection, item.read_text(encoding="utf-8"))
+
+
+async def _load(pool: asyncpg.Pool, engine: PostgresEngine, docs: int) -> list[str]:
+    """Upsert the listings in batches, cluster and analyse; the report's lines about the loaded data."""
+    started = time.perf_counter()
+    batch: list[SearchDocument] = []
+    for document in generate(docs):
+        batch.append(document)
+        if len(batch) == LOAD_BATCH:
+            await engine.upsert(batch)
+            batch = []
+    if batch:
+        await engine.upsert(batch)
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    await engine.optimize()
+    optimize_s = time.perf_counter() - started
+    async with pool.acquire() as connection:
+        size = await repository.get_documents_size(connection)
+        vocabulary = await repository.count_vocabulary(connection)
+    return [
+        f"- documents: {docs:,}; vocabulary: {vocabulary:,} words; search_documents with indexes: {size}",
+        f"- load through `PostgresEngine.upsert` (500 per batch): {load_s:.0f} s = {docs / load_s:,.0f} docs/s; "
+        f"CLUSTER + ANALYZE: {optimize_s:.1f} s",
+    ]
+
+
+async def _category_latencies(
+    engine: PostgresEngine, category: Category, rng: random.Random, count: int
+) -> tuple[list[float], list[int]]:
+    """Milliseconds per query and hits per query for `count` queries of one category (after a warm-up)."""
+    queries = [category.make(rng) for _ in range(count)]
+    for query in queries[:10]:  # warm-up
+        await engine.search(query)
+    latencies, hits = [], []
+    for query in queries:
+        t0 = time.perf_counter()
+        result = await engine.search(query)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        hits.append(result.estimated_total)
+    return latencies, hits
+
+
+async def _suggest_latencies(engine: PostgresEngine, rng: random.Random, count: int) -> list[float]:
+    """Milliseconds per autocomplete call for `count` half-typed queries."""
+    latencies = []
+    for _ in range(count):
+        typed = fold(rng.choice(SYLLABLES)) + " " + fold(rng.choice(SYLLABLES))[:2]
+        t0 = time.perf_counter()
+        await engine.suggest(typed, "vi")
+        latencies.append((time.perf_counter() - t0) * 1000)
+    return latencies
+
+
+async def _latency_table(engine: PostgresEngine, mix: list[Category], per_category: int) -> list[str]:
+    """One client: the Markdown table of latency percentiles per category, autocomplete and overall."""
+    lines = ["", "| category | p50 ms | p95 ms | p99 ms | mean hits |", "|---|---|---|---|---|"]
+    rng = random.Random(11)
+    all_latencies: list[float] = []
+    for category in mix:
+        latencies, hits = await _category_latencies(engine, category, rng, per_category)
+        all_latencies += latencies
+        lines.append(f"| {category.name} | {_percentile(latencies, .5):.1f} | {_percentile(latencies, .95):.1f} "
+                     f"| {_percentile(latencies, .99):.1f} | {statistics.mean(hits):,.0f} |")
+    suggest_latencies = await _suggest_latencies(engine, rng, per_category)
+    lines.append(f"| autocomplete (suggest) | {_percentile(suggest_latencies, .5):.1f} | "
+                 f"{_percentile(suggest_latencies, .95):.1f} | {_percentile(suggest_latencies, .99):.1f} | – |")
+    lines.append(f"| **all search categories** | **{_percentile(all_latencies, .5):.1f}** | "
+                 f"**{_percentile(all_latencies, .95):.1f}** | **{_percentile(all_latencies, .99):.1f}** | |")
+    return lines
+
+
+async def _throughput(engine: PostgresEngine, mix: list[Category], clients: int, seconds: float) -> tuple[float, float]:
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+
+    async def client(seed: int) -> None:
+        rng = random.Random(seed)
+        while time.perf_counter() < deadline:
+            query = rng.choice(mix).make(rng)
+            t0 = time.perf_counter()
+            await engine.search(query)
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    return len(latencies) / (time.perf_counter() - started), _percentile(latencies, .99)
+
+
+async def run(dsn: str, docs: int, per_category: int, clients: int, seconds: float) -> str:
+    """Load, measure, and return the report as Markdown."""
+    pool = await asyncpg.create_pool(dsn, min_size=clients + 1, max_size=clients + 2)
+    try:
+        await _prepare_tables(pool)
+        engine = PostgresEngine(pool)
+        lines = await _load(pool, engine, docs)
+        mix = query_mix()
+        lines += await _latency_table(engine, mix, per_category)
+        qps, p99 = await _throughput(engine, mix, clients, seconds)
+        lines += ["", f"- throughput with {clients} concurrent clients for {seconds:.0f} s over the same mix: "
+                      f"**{qps:,.0f} queries/s**, p99 {p99:.1f} ms"]
+    finally:
+        await pool.close()
+    return "\n".join(lines)
