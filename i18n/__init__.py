@@ -11,6 +11,7 @@ from i18n.formatting import (
 )
 from i18n.locales import (
     DEFAULT_LOCALE,
+    LOCALE_COOKIE,
     LOCALE_NAMES,
     SUPPORTED_LOCALES,
     TIME_ZONE,
@@ -22,6 +23,7 @@ from i18n.text import LocalizedText, localize, localize_with_locale
 
 __all__ = [
     "DEFAULT_LOCALE",
+    "LOCALE_COOKIE",
     "LOCALE_NAMES",
     "SUPPORTED_LOCALES",
     "TIME_ZONE",

@@ -31,21 +31,27 @@ __all__ = ["FORM_ERROR", "FIELD_MESSAGES", "FormInvalid", "decode_form", "form_v
 
 T = TypeVar("T")
 
-FORM_ERROR = "Please check the form."
+
+def N_(message: str) -> str:
+    """Marks a message for extraction into the catalogs; it is translated where it is shown."""
+    return message
+
+
+FORM_ERROR = N_("Please check the form.")
 
 # Every message a field can get; the catalogs translate each (tests/i18n checks they exist in every locale).
-REQUIRED = "This field is required."
-WHOLE_NUMBER = "Enter a whole number."
-NUMBER = "Enter a number."
-DATE_TIME = "Enter a date and time."
-DATE = "Enter a date."
-TOO_SHORT = "This is too short."
-TOO_LONG = "This is too long."
-TOO_SMALL = "This number is too small."
-TOO_LARGE = "This number is too large."
-NOT_A_CHOICE = "Choose one of the options."
-BAD_FORMAT = "This is not in the expected format."
-INVALID = "This value is not valid."
+REQUIRED = N_("This field is required.")
+WHOLE_NUMBER = N_("Enter a whole number.")
+NUMBER = N_("Enter a number.")
+DATE_TIME = N_("Enter a date and time.")
+DATE = N_("Enter a date.")
+TOO_SHORT = N_("This is too short.")
+TOO_LONG = N_("This is too long.")
+TOO_SMALL = N_("This number is too small.")
+TOO_LARGE = N_("This number is too large.")
+NOT_A_CHOICE = N_("Choose one of the options.")
+BAD_FORMAT = N_("This is not in the expected format.")
+INVALID = N_("This value is not valid.")
 FIELD_MESSAGES: tuple[str, ...] = (
     REQUIRED, WHOLE_NUMBER, NUMBER, DATE_TIME, DATE, TOO_SHORT, TOO_LONG, TOO_SMALL, TOO_LARGE, NOT_A_CHOICE,
     BAD_FORMAT, INVALID,

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 SUPPORTED_LOCALES: tuple[str, ...] = ("vi", "en", "zh", "ko", "ja", "ru", "fr", "ar")
 DEFAULT_LOCALE = "vi"
 TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# The cookie that remembers a visitor's language: set by the pages, read by negotiation and short links.
+LOCALE_COOKIE = "locale"
 
 # Each locale's own name for itself, for the locale switcher.
 LOCALE_NAMES: dict[str, str] = {

@@ -1,6 +1,10 @@
-"""The service: `create_app(settings)` for a standalone app, `MarketplacePlugin` to mount it in a portal."""
+"""The service: `create_app(settings)` for a standalone app, `MarketplacePlugin` to mount it in a portal.
 
-import asyncio
+Every route of every package is mounted here from an explicit list of module-level routers: pages under
+`/{lang}`, the JSON API under `/api/v1`, and a few routes (feeds, media, probes) at the root. Who may call a
+route is declared on the route (`opt`) and checked by one guard, `check_route_access`.
+"""
+
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -8,24 +12,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import asyncpg
-from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
-from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_302_FOUND, HTTP_303_SEE_OTHER
 
-import i18n
 import search.web as search_web
 import tourism.web as tourism_web
-from marketplace import composition, sitemaps
+from marketplace import composition, home, sitemaps
 from marketplace.accounts import api as accounts_api
 from marketplace.accounts import pages as accounts_pages
 from marketplace.accounts.middleware import PrincipalMiddleware
@@ -40,26 +39,21 @@ from marketplace.orders import api as orders_api
 from marketplace.orders import pages as orders_pages
 from marketplace.payments import api as payments_api
 from marketplace.payments import pages as payments_pages
+from marketplace.platform import health
 from marketplace.platform.access import check_route_access, current_principal
-from marketplace.platform.database import EmbeddedPostgres, create_pool
-from marketplace.platform.dependencies import (
-    app_dependencies,
-    negotiated_locale,
-    request_locale,
-)
+from marketplace.platform.dependencies import app_dependencies
+from marketplace.platform.error_pages import render_error_page
 from marketplace.platform.errors import Forbidden, Unauthorized, handle_exception
 from marketplace.platform.middleware import (
     CsrfUnlessTokenMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
-from marketplace.platform.migrations import apply_migrations
 from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
-from marketplace.platform.templating import PageRenderer, create_environment
-from search.models import SearchFilters, SearchQuery
+from marketplace.platform.templating import create_environment
 
-__all__ = ["create_app", "MarketplacePlugin", "app_from_environment"]
+__all__ = ["create_app", "MarketplacePlugin", "app_from_environment", "build_router"]
 
 log = logging.getLogger("marketplace.app")
 
@@ -67,33 +61,20 @@ STATIC_DIR = Path(__file__).parent / "static"
 # Signed webhooks authenticate by signature, not by cookie, so CSRF does not apply to them.
 CSRF_EXEMPT_SUFFIXES: tuple[str, ...] = ("/payments/stripe/webhook", "/payments/bank/webhook")
 
-# Every package's routes, by where they are mounted. Order matters only for the OpenAPI document's order.
-PAGE_MODULES: tuple[ModuleType, ...] = (
-    accounts_pages, search_web, tourism_web, catalog_pages, orders_pages, merchants_pages, merchants_dashboard,
-    agents_pages, payments_pages,
-)
-API_MODULES: tuple[ModuleType, ...] = (
-    accounts_api, search_web, tourism_web, catalog_api, merchants_api, orders_api, payments_api,
-)
-ROOT_MODULES: tuple[ModuleType, ...] = (tourism_web, media_web, sitemaps)
-
-# TRANSITIONAL (removed when every module has module-level routes): the old factory of each module.
+# TRANSITIONAL (removed when every module has module-level routers): the old factory of each module.
 _LEGACY = {
-    (accounts_pages, "page"): "account_page_handlers", (accounts_api, "api"): "account_api_handlers",
-    (search_web, "page"): "page_handlers", (search_web, "api"): "api_handlers",
-    (tourism_web, "page"): "page_handlers", (tourism_web, "api"): "api_handlers",
-    (tourism_web, "root"): "root_handlers",
-    (catalog_pages, "page"): "catalog_page_handlers", (catalog_api, "api"): "catalog_api_handlers",
-    (orders_pages, "page"): "order_page_handlers", (orders_api, "api"): "order_api_handlers",
-    (merchants_pages, "page"): "merchant_page_handlers", (merchants_api, "api"): "merchant_api_handlers",
-    (merchants_dashboard, "page"): "dashboard_page_handlers", (agents_pages, "page"): "agent_page_handlers",
-    (payments_pages, "page"): "payment_page_handlers", (payments_api, "api"): "payment_api_handlers",
-    (media_web, "root"): "media_handlers", (sitemaps, "root"): "sitemap_handlers",
+    "accounts.pages": "account_page_handlers", "accounts.api": "account_api_handlers",
+    "catalog.pages": "catalog_page_handlers", "catalog.api": "catalog_api_handlers",
+    "orders.pages": "order_page_handlers", "orders.api": "order_api_handlers",
+    "merchants.pages": "merchant_page_handlers", "merchants.api": "merchant_api_handlers",
+    "merchants.dashboard": "dashboard_page_handlers", "agents.pages": "agent_page_handlers",
+    "payments.pages": "payment_page_handlers", "payments.api": "payment_api_handlers",
+    "media.web": "media_handlers", "marketplace.sitemaps": "sitemap_handlers",
 }
 
 
 class _TransitionalGuards:
-    """TRANSITIONAL: what the old factories expect, on top of the route-level access check."""
+    """TRANSITIONAL: what the old factories expect."""
 
     def __getattr__(self, name: str) -> Any:
         roles = () if name == "authenticated" else (name,)
@@ -109,100 +90,66 @@ class _TransitionalGuards:
         return guard
 
 
-def _routes(modules: tuple[ModuleType, ...], kind: str) -> list[Any]:
-    """Each module's `<kind>_routers` list, `<kind>_router` or `router`; TRANSITIONAL: else its old factory."""
-    found: list[Any] = []
-    for module in modules:
-        routers = getattr(module, f"{kind.upper()}_ROUTERS", None)
-        router = getattr(module, f"{kind}_router", None) or getattr(module, "router", None)
-        if routers is not None:
-            found.extend(routers)
-        elif router is not None:
-            found.append(router)
-        elif (module, kind) in _LEGACY:
-            factory = getattr(module, _LEGACY[(module, kind)])
-            found.extend(factory(_TransitionalGuards()) if factory.__code__.co_argcount else factory())
-    return found
+def _r(module: ModuleType, kind: str) -> list[Any]:
+    """TRANSITIONAL: a module's routers, or what its old factory returns."""
+    listed = getattr(module, f"{kind.upper()}_ROUTERS", None)
+    if listed is not None:
+        return list(listed)
+    router = getattr(module, f"{kind}_router", None) or getattr(module, "router", None)
+    if router is not None:
+        return [router]
+    name = module.__name__
+    name = name if name == "marketplace.sitemaps" else name.removeprefix("marketplace.")
+    factory = getattr(module, _LEGACY.get(name, f"{kind}_handlers"))
+    return list(factory(_TransitionalGuards()) if factory.__code__.co_argcount else factory())
 
 
-@get("/", name="home", include_in_schema=False)
-async def home_page(page: NamedDependency[PageRenderer], search_engine: NamedDependency[Any],
-                    locale: NamedDependency[str]) -> Response:
-    """The home page: search box, featured attractions and products."""
-    attractions: list[Any] = []
-    products: list[Any] = []
-    if search_engine is not None:
-        for kinds, target in ((("attraction",), attractions), (("product", "experience"), products)):
-            try:
-                result = await search_engine.search(SearchQuery(
-                    locale=locale, filters=SearchFilters(kinds=kinds), sort="popularity", per_page=6))
-            except Exception:  # the home page must render even while the search engine is down
-                log.warning("search engine unavailable for the home page", exc_info=True)
-                continue
-            target.extend(hit.document for hit in result.hits)
-    return page.render("home.html", {"attractions": attractions, "products": products},
-                       headers={"cache-control": "private, max-age=60"})
-
-
-@get("/", name="root", include_in_schema=False)
-async def root_redirect(request: Request[Any, Any, Any]) -> Redirect:
-    """Send visitors to their language: cookie, then Accept-Language, then the default."""
-    prefix = runtime_of(request.app.state).path_prefix
-    return Redirect(f"{prefix}/{request_locale(request)}/", status_code=HTTP_302_FOUND,
-                    headers={"vary": "Accept-Language, Cookie"})
-
-
-@get("/healthz", include_in_schema=False)
-async def healthz() -> dict[str, str]:
-    """The process is alive."""
-    return {"status": "ok"}
-
-
-@get("/readyz", include_in_schema=False)
-async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-    """The database answers."""
-    pool = runtime_of(request.app.state).pool
-    try:
-        if pool is None:
-            raise RuntimeError("no pool")
-        async with pool.acquire(timeout=2) as connection:
-            await connection.fetchval("SELECT 1", timeout=2)
-    except (OSError, RuntimeError, asyncpg.PostgresError, TimeoutError):
-        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    return Response({"status": "ok", "database": "ok"})
-
-
-def _error_page(request: Request[Any, Any, Any], status: int, code: str, message: str,
-                headers: dict[str, str]) -> Response[Any]:
-    runtime = runtime_of(request.app.state)
-    locale = negotiated_locale(request)
-    if status == 401 and request.method == "GET":
-        return Redirect(f"{runtime.path_prefix}/{locale}/account/sign-in?next={request.url.path}",
-                        status_code=HTTP_303_SEE_OTHER)
-    shown = i18n.gettext(message if status < 500 or status == 503 else "Something went wrong on our side.", locale)
-    try:
-        renderer = PageRenderer(runtime.templates, request, locale, request.state.get("principal"),
-                                runtime.path_prefix)
-        return renderer.render("error.html", {"status": status, "code": code, "message": shown},
-                               status_code=status, headers=headers)
-    except Exception:  # an error page must never fail; fall back to plain text
-        log.exception("error page failed to render")
-        return Response(f"{status} {shown}", status_code=status, media_type=MediaType.TEXT, headers=headers)
+# Pages, mounted under /{lang}: the order is the order of the routers' routes, nothing depends on it.
+PAGE_ROUTERS: list[Router] = [
+    home.page_router,
+    *_r(accounts_pages, "page"),
+    *_r(search_web, "page"),
+    *_r(tourism_web, "page"),
+    *_r(catalog_pages, "page"),
+    *_r(orders_pages, "page"),
+    *_r(merchants_pages, "page"),
+    *_r(merchants_dashboard, "page"),
+    *_r(agents_pages, "page"),
+    *_r(payments_pages, "page"),
+]
+# The JSON API, mounted under /api/v1 and described by the OpenAPI document.
+API_ROUTERS: list[Router] = [
+    *_r(accounts_api, "api"),
+    *_r(search_web, "api"),
+    *_r(tourism_web, "api"),
+    *_r(catalog_api, "api"),
+    *_r(merchants_api, "api"),
+    *_r(orders_api, "api"),
+    *_r(payments_api, "api"),
+]
+# Outside both: the redirect to a language, probes, feeds and short links, sitemaps, stored images.
+ROOT_ROUTERS: list[Router] = [
+    home.root_router,
+    health.router,
+    *_r(tourism_web, "root"),
+    *_r(sitemaps, "root"),
+    *_r(media_web, "root"),
+]
 
 
 def build_router(settings: Settings, path: str = "/") -> Router:
     """Every route of every package, with the middleware, dependencies and error handling they share."""
-    pages = Router(path="/{lang:str}", route_handlers=[home_page, *_routes(PAGE_MODULES, "page")],
-                   include_in_schema=False)
-    api = Router(path="/api/v1", route_handlers=_routes(API_MODULES, "api"))
     csrf = CSRFConfig(secret=settings.secret_key, cookie_secure=settings.secure_cookies, cookie_httponly=True,
                       cookie_samesite="lax", cookie_path=path if path != "/" else "/")
     return Router(
         path=path,
-        route_handlers=[root_redirect, healthz, readyz, pages, api, *_routes(ROOT_MODULES, "root"),
-                        create_static_files_router(path="/static", directories=[STATIC_DIR],
-                                                   include_in_schema=False, name="static",
-                                                   send_as_attachment=False)],
+        route_handlers=[
+            Router(path="/{lang:str}", route_handlers=PAGE_ROUTERS, include_in_schema=False),
+            Router(path="/api/v1", route_handlers=API_ROUTERS),
+            *ROOT_ROUTERS,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False,
+                                       name="static", send_as_attachment=False),
+        ],
         dependencies=app_dependencies(),
         guards=[check_route_access],
         middleware=[
@@ -219,60 +166,11 @@ def build_router(settings: Settings, path: str = "/") -> Router:
 @contextlib.asynccontextmanager
 async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     runtime = runtime_of(app.state)
-    await start_runtime(runtime)
+    await composition.start_runtime(runtime)
     try:
         yield
     finally:
-        await stop_runtime(runtime)
-
-
-async def start_runtime(runtime: Runtime) -> None:
-    """Open the database (starting the embedded one if needed), the search engine and background tasks."""
-    settings = runtime.settings
-    dsn = settings.database_url
-    if dsn is None:
-        runtime.embedded = EmbeddedPostgres(settings.data_dir)
-        dsn = await asyncio.to_thread(start_embedded_database, runtime.embedded)
-    runtime.dsn = dsn
-    runtime.pool = await create_pool(dsn)
-    if runtime.embedded is not None:
-        async with runtime.pool.acquire() as connection:
-            await apply_migrations(connection)
-    await composition.start(runtime)
-
-
-def start_embedded_database(embedded: EmbeddedPostgres) -> str:
-    """Start the embedded server and make sure the service's database exists; returns its URL."""
-    import asyncpg as _asyncpg
-
-    embedded.start()
-
-    async def ensure_database() -> None:
-        connection = await _asyncpg.connect(embedded.uri("postgres"))
-        try:
-            if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = 'marketplace'"):
-                await connection.execute("CREATE DATABASE marketplace")
-        finally:
-            await connection.close()
-
-    asyncio.run(ensure_database())
-    return embedded.uri("marketplace")
-
-
-async def stop_runtime(runtime: Runtime) -> None:
-    """Stop background work, then the engine, the pool and the embedded server."""
-    await composition.stop(runtime)
-    if runtime.pool is not None:
-        try:
-            # close() waits for every borrowed connection; a stuck one must not hang the shutdown.
-            await asyncio.wait_for(runtime.pool.close(), timeout=10)
-        except TimeoutError:
-            log.warning("database connections still busy after 10 s; closing them")
-            runtime.pool.terminate()
-        runtime.pool = None
-    if runtime.embedded is not None:
-        await asyncio.to_thread(runtime.embedded.stop)
-        runtime.embedded = None
+        await composition.stop_runtime(runtime)
 
 
 def _runtime_for(settings: Settings, path_prefix: str) -> Runtime:
@@ -285,7 +183,7 @@ def create_app(settings: Settings | None = None, *, debug: bool = False) -> Lite
     runtime = _runtime_for(settings, "")
     return Litestar(
         route_handlers=[build_router(settings)],
-        state=State({RUNTIME_KEY: runtime, "error_page": _error_page}),
+        state=State({RUNTIME_KEY: runtime, "error_page": render_error_page}),
         lifespan=[_lifespan],
         exception_handlers={Exception: handle_exception},
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
@@ -319,7 +217,7 @@ class MarketplacePlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         runtime = _runtime_for(self.settings, self.path)
         app_config.state[RUNTIME_KEY] = runtime
-        app_config.state["error_page"] = _error_page
+        app_config.state["error_page"] = render_error_page
         app_config.route_handlers.append(build_router(self.settings, self.path))
         app_config.lifespan.append(_lifespan)
         return app_config

@@ -34,7 +34,7 @@ async def open_database(settings: Settings, *, migrate: bool | None = None) -> A
     embedded: EmbeddedPostgres | None = None
     dsn = settings.database_url
     if dsn is None:
-        from marketplace.app import start_embedded_database
+        from marketplace.platform.database import start_embedded_database
 
         embedded = EmbeddedPostgres(settings.data_dir)
         dsn = await asyncio.to_thread(start_embedded_database, embedded)
@@ -73,40 +73,17 @@ def _progress(label: str) -> Any:
 async def seed_demo(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:
     """The demo data of every package, then a full search reindex so it is findable at once."""
     from marketplace import composition
-    from marketplace.demo import seed_marketplace_demo
-    from tourism.seed import seed_demo as seed_tourism
+    from marketplace.demo import record_demo_cash, seed_marketplace_demo
+    from tourism.demo.seed import seed_demo as seed_tourism
 
     summary: dict[str, Any] = {}
     async with pool.acquire() as connection, connection.transaction():
         summary["tourism"] = await seed_tourism(connection)
     async with pool.acquire() as connection, connection.transaction():
         summary["marketplace"] = await seed_marketplace_demo(connection, settings.data_dir)
-        summary["payments"] = await _pay_demo_orders(connection)
+        summary["payments"] = await record_demo_cash(connection)
     await _reindex(pool, settings, composition)
     return summary
-
-
-async def _pay_demo_orders(connection: asyncpg.Connection) -> int:
-    """Record the cash of delivered demo orders through the real payment rules, so the ledger has entries."""
-    from marketplace.payments import service as payments
-    from marketplace.demo import pay_demo_order
-    from marketplace.payments.settings import load_payment_settings
-    from marketplace.platform.access import SystemActor
-
-    admin_id = await connection.fetchval("SELECT id FROM users WHERE email = 'market-admin@demo.test'")
-    if admin_id is None:
-        return 0
-    admin = SystemActor(user_id=admin_id, roles=frozenset({"admin"}))
-    payment_settings = load_payment_settings()
-    paid = 0
-    rows = await connection.fetch("SELECT id FROM orders WHERE payment_method = 'cod' "
-                                  "AND status IN ('delivered', 'completed') ORDER BY id")
-    for row in rows:
-        if await payments.payments_for_order(connection, row["id"]):
-            continue  # seeding twice changes nothing
-        if await pay_demo_order(connection, admin, row["id"], payment_settings) is not None:
-            paid += 1
-    return paid
 
 
 async def _reindex(pool: asyncpg.Pool, settings: Settings, composition: Any) -> Any:
@@ -188,7 +165,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, server: str, 
     env_backup = dict(os.environ)
     try:
         if settings.database_url is None:
-            from marketplace.app import start_embedded_database
+            from marketplace.platform.database import start_embedded_database
 
             embedded = EmbeddedPostgres(settings.data_dir)
             dsn = start_embedded_database(embedded)

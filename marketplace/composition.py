@@ -15,7 +15,8 @@ from marketplace.accounts import repository as accounts_repository
 from marketplace.carts.service import CART_COOKIE, merge_into_user
 from marketplace.media import create_image_pipeline
 from marketplace.payments.expiry import run_expiry_worker
-from marketplace.platform.database import create_pool
+from marketplace.platform.database import EmbeddedPostgres, create_pool, start_embedded_database
+from marketplace.platform.migrations import apply_migrations
 from marketplace.platform.runtime import Runtime
 from marketplace.search_source import MarketplaceSource
 from search import create_engine
@@ -24,9 +25,40 @@ from search.indexer import Indexer
 from search.sources import DocumentSource
 from tourism.search_source import TourismSource
 
-__all__ = ["document_sources", "start", "stop"]
+__all__ = ["document_sources", "start_runtime", "stop_runtime", "start", "stop"]
 
 log = logging.getLogger("marketplace.composition")
+
+
+async def start_runtime(runtime: Runtime) -> None:
+    """Open the database (starting the embedded one if needed), the search engine and background tasks."""
+    settings = runtime.settings
+    dsn = settings.database_url
+    if dsn is None:
+        runtime.embedded = EmbeddedPostgres(settings.data_dir)
+        dsn = await asyncio.to_thread(start_embedded_database, runtime.embedded)
+    runtime.dsn = dsn
+    runtime.pool = await create_pool(dsn)
+    if runtime.embedded is not None:
+        async with runtime.pool.acquire() as connection:
+            await apply_migrations(connection)
+    await start(runtime)
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    """Stop background work, then the engine, the pool and the embedded server."""
+    await stop(runtime)
+    if runtime.pool is not None:
+        try:
+            # close() waits for every borrowed connection; a stuck one must not hang the shutdown.
+            await asyncio.wait_for(runtime.pool.close(), timeout=10)
+        except TimeoutError:
+            log.warning("database connections still busy after 10 s; closing them")
+            runtime.pool.terminate()
+        runtime.pool = None
+    if runtime.embedded is not None:
+        await asyncio.to_thread(runtime.embedded.stop)
+        runtime.embedded = None
 
 
 def document_sources() -> list[DocumentSource]:

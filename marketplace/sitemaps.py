@@ -4,7 +4,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import asyncpg
-from litestar import MediaType, Request, Response, get
+from litestar import MediaType, Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
@@ -13,7 +13,7 @@ from marketplace.composition import document_sources
 from marketplace.platform.errors import NotFound
 from marketplace.platform.runtime import runtime_of
 
-__all__ = ["sitemap_handlers"]
+__all__ = ["router"]
 
 MAX_URLS = 50_000  # the sitemap protocol's limit per file
 STATIC_PATHS = ("/", "/attractions", "/events", "/products", "/search")
@@ -79,6 +79,5 @@ async def robots(request: Request[Any, Any, Any]) -> Response[str]:
     return Response(f"User-agent: *\n{disallow}Sitemap: {_base(request)}/sitemap.xml\n", media_type=MediaType.TEXT)
 
 
-def sitemap_handlers() -> list[Any]:
-    """Mounted at the service root."""
-    return [sitemap_index, sitemap_for_kind, robots]
+# Mounted at the service root.
+router = Router(path="/", route_handlers=[sitemap_index, sitemap_for_kind, robots])

@@ -18,6 +18,11 @@ from marketplace.agents.models import AssistedMerchantCreate
 from marketplace.carts import service as carts
 from marketplace.catalog import service as catalog
 from marketplace.catalog.models import Product, ProductCreate, VariantIn
+from marketplace.checkout.models import CheckoutForm
+from marketplace.checkout.service import place_checkout, quote_cart
+from marketplace.demo import repository
+from marketplace.demo.payments import pay_demo_order
+from marketplace.demo.repository import DEMO_ADMIN_EMAIL
 from marketplace.media import ImagePipeline, LocalStorage
 from marketplace.merchants import service as merchants
 from marketplace.merchants.models import (
@@ -29,14 +34,14 @@ from marketplace.merchants.models import (
     Ocop,
 )
 from marketplace.orders import service as orders
-from marketplace.orders.checkout import place_checkout, quote_cart
-from marketplace.orders.models import CheckoutForm
+from marketplace.payments import service as payments
+from marketplace.payments.settings import load_payment_settings
 from marketplace.platform.access import SystemActor
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices
 from marketplace.reviews import service as reviews
 from marketplace.reviews.models import ReplyCreate, ReviewCreate
 
-__all__ = ["seed_marketplace_demo", "DEMO_PASSWORD", "load_demo_data"]
+__all__ = ["seed_marketplace_demo", "record_demo_cash", "DEMO_PASSWORD", "load_demo_data"]
 
 DEMO_PASSWORD = "ninh-thuan-demo"
 MARKER_SLUG = "hop-tac-xa-nho-thai-an"
@@ -185,33 +190,20 @@ async def _merchant(
         merchant.id,
         MerchantDetails(story=story, offers_pickup=True, delivery_fee=spec["delivery_fee"], ocop=ocop),
     )
-    await conn.execute(
-        "UPDATE merchants SET name = $2 WHERE id = $1", merchant.id, {"vi": spec["name_vi"], "en": spec["name_en"]}
-    )
+    await repository.update_merchant_name(conn, merchant.id, {"vi": spec["name_vi"], "en": spec["name_en"]})
     return actor, merchant
 
 
 async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) -> dict[str, Any]:
     """Create the demo once (a second run changes nothing); returns what was created."""
-    if await conn.fetchval("SELECT 1 FROM merchants WHERE slug = $1", MARKER_SLUG):
+    if await repository.demo_marker_exists(conn, MARKER_SLUG):
         return {"skipped": "the marketplace demo is already there"}
     data = load_demo_data()
     pipeline = ImagePipeline(LocalStorage(Path(data_dir) / "media", "/media"))
-    admin = await _user(conn, "market-admin@demo.test", "Quản trị sàn", ["customer", "admin"])
-    agent_ninh_phuoc = await _user(
-        conn, "agent.ninhphuoc@demo.test", "Tổ công nghệ số Ninh Phước", ["customer", "community_agent"]
-    )
-    agent_ninh_hai = await _user(
-        conn, "agent.ninhhai@demo.test", "Tổ công nghệ số Ninh Hải", ["customer", "community_agent"]
-    )
-    for agent, commune in ((agent_ninh_phuoc, "Xã Ninh Phước"), (agent_ninh_hai, "Xã Ninh Hải")):
-        assert agent.user_id is not None
-        await agents.assign_agent_commune(conn, agent.user_id, _commune_code(commune))
-    agent_for = {"Xã Ninh Phước": agent_ninh_phuoc, "Xã Ninh Hải": agent_ninh_hai}
+    admin = await _user(conn, DEMO_ADMIN_EMAIL, "Quản trị sàn", ["customer", "admin"])
+    agent_for = await _commune_agents(conn)
     catalog_by_id = {p["id"]: p for p in data["products"]}
     products: list[tuple[SystemActor, Product]] = []
-    merchant_count = 0
-    photo_seed = 0
     for number, spec in enumerate(data["merchants"], start=1):
         agent = agent_for[spec["commune"]] if spec["assisted"] else None
         owner = (
@@ -222,90 +214,98 @@ async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) 
         actor, merchant = await _merchant(conn, spec, owner, agent)
         # The commune's own agent approves assisted producers; the admin approves the others.
         await merchants.review_merchant(conn, agent or admin, merchant.id, MerchantReview(True, "Demo"))
-        merchant_count += 1
-        for product_id in spec["products"]:
-            item = catalog_by_id[product_id]
-            product = await catalog.create_product(
-                conn,
-                actor,
-                merchant.id,
-                ProductCreate(
-                    name={"vi": item["name_vi"], "en": item["name_en"], **item.get("names_other", {})},
-                    category_slug=item["category"],
-                    unit=item["unit"],
-                    description={"vi": item["description_vi"], "en": item["description_en"]},
-                    variants=_variants(item),
-                    publish=True,
-                ),
-            )
-            photo_seed += 1
-            await _add_photo(conn, actor, product, pipeline, item["name_vi"], photo_seed)
+        listings = [_product_create(catalog_by_id[product_id]) for product_id in spec["products"]]
+        listings += [_experience_create(experience) for experience in spec.get("experiences", [])]
+        for listing in listings:
+            product = await catalog.create_product(conn, actor, merchant.id, listing)
+            await _add_photo(conn, actor, product, pipeline, listing.name["vi"], len(products) + 1)
             products.append((actor, product))
-        for experience in spec.get("experiences", []):
-            # Tours start at 08:00 in the province, from three days on.
-            start = (datetime.now(TIME_ZONE) + timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
-            slots = [
-                VariantIn(
-                    label={},
-                    price=experience["price"],
-                    stock=experience["seats"],
-                    starts_at=start + timedelta(days=day),
-                    ends_at=start + timedelta(days=day, hours=experience["hours"]),
-                )
-                for day in range(0, 14, 3)
-            ]
-            product = await catalog.create_product(
-                conn,
-                actor,
-                merchant.id,
-                ProductCreate(
-                    name={
-                        "vi": experience["name_vi"],
-                        "en": experience["name_en"],
-                        **experience.get("names_other", {}),
-                    },
-                    category_slug=experience["category"],
-                    unit="person",
-                    description={"vi": experience["description_vi"], "en": experience["description_en"]},
-                    variants=slots,
-                    publish=True,
-                ),
-            )
-            photo_seed += 1
-            await _add_photo(conn, actor, product, pipeline, experience["name_vi"], photo_seed)
-            products.append((actor, product))
-    pending = data["pending_merchant"]
-    pending_owner = await _user(conn, "pending.merchant@demo.test", pending["name_vi"], ["customer", "merchant"])
-    waiting = await merchants.start_onboarding(
-        conn, pending_owner, MerchantStart(name=pending["name_vi"], kind=pending["kind"], phone=pending["phone"])
-    )
-    await merchants.save_location(
-        conn,
-        pending_owner,
-        waiting.id,
-        MerchantLocation(commune_code=_commune_code(pending["commune"]), address=pending["address"]),
-    )
-    await merchants.save_details(
-        conn,
-        pending_owner,
-        waiting.id,
-        MerchantDetails(story={"vi": "Rong nho tươi nuôi ở đầm Mỹ Hiệp."}, delivery_fee=20000),
-    )
+    await _pending_merchant(conn, data["pending_merchant"])
     order_count = await _demo_orders(conn, products)
     return {
-        "merchants": merchant_count,
+        "merchants": len(data["merchants"]),
         "pending_merchants": 1,
         "products": len(products),
         "orders": order_count,
         "password": DEMO_PASSWORD,
         "accounts": [
-            "market-admin@demo.test",
+            DEMO_ADMIN_EMAIL,
             "agent.ninhphuoc@demo.test",
             "agent.ninhhai@demo.test",
             "merchant1@demo.test",
             "buyer1@demo.test",
         ],
     }
+
+
+async def _commune_agents(conn: asyncpg.Connection) -> dict[str, SystemActor]:
+    """The two communes' digital-team agents, each assigned to their commune."""
+    agent_for = {
+        "Xã Ninh Phước": await _user(
+            conn, "agent.ninhphuoc@demo.test", "Tổ công nghệ số Ninh Phước", ["customer", "community_agent"]
+        ),
+        "Xã Ninh Hải": await _user(
+            conn, "agent.ninhhai@demo.test", "Tổ công nghệ số Ninh Hải", ["customer", "community_agent"]
+        ),
+    }
+    for commune, agent in agent_for.items():
+        assert agent.user_id is not None
+        await agents.assign_agent_commune(conn, agent.user_id, _commune_code(commune))
+    return agent_for
+
+
+def _product_create(item: dict[str, Any]) -> ProductCreate:
+    return ProductCreate(
+        name={"vi": item["name_vi"], "en": item["name_en"], **item.get("names_other", {})},
+        category_slug=item["category"],
+        unit=item["unit"],
+        description={"vi": item["description_vi"], "en": item["description_en"]},
+        variants=_variants(item),
+        publish=True,
+    )
+
+
+def _experience_create(experience: dict[str, Any]) -> ProductCreate:
+    # Tours start at 08:00 in the province, from three days on, every third day for two weeks.
+    start = (datetime.now(TIME_ZONE) + timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
+    slots = [
+        VariantIn(
+            label={},
+            price=experience["price"],
+            stock=experience["seats"],
+            starts_at=start + timedelta(days=day),
+            ends_at=start + timedelta(days=day, hours=experience["hours"]),
+        )
+        for day in range(0, 14, 3)
+    ]
+    return ProductCreate(
+        name={"vi": experience["name_vi"], "en": experience["name_en"], **experience.get("names_other", {})},
+        category_slug=experience["category"],
+        unit="person",
+        description={"vi": experience["description_vi"], "en": experience["description_en"]},
+        variants=slots,
+        publish=True,
+    )
+
+
+async def _pending_merchant(conn: asyncpg.Connection, pending: dict[str, Any]) -> None:
+    """A merchant that waits in the approval queue."""
+    owner = await _user(conn, "pending.merchant@demo.test", pending["name_vi"], ["customer", "merchant"])
+    waiting = await merchants.start_onboarding(
+        conn, owner, MerchantStart(name=pending["name_vi"], kind=pending["kind"], phone=pending["phone"])
+    )
+    await merchants.save_location(
+        conn,
+        owner,
+        waiting.id,
+        MerchantLocation(commune_code=_commune_code(pending["commune"]), address=pending["address"]),
+    )
+    await merchants.save_details(
+        conn,
+        owner,
+        waiting.id,
+        MerchantDetails(story={"vi": "Rong nho tươi nuôi ở đầm Mỹ Hiệp."}, delivery_fee=20000),
+    )
 
 
 # Each demo order ends in one state; the path is walked through the one transition function.
@@ -369,3 +369,19 @@ async def _demo_orders(conn: asyncpg.Connection, products: list[tuple[SystemActo
             await reviews.reply_to_review(conn, actor, review.id, ReplyCreate("Cảm ơn quý khách! / Thank you!"))
         count += 1
     return count
+
+
+async def record_demo_cash(conn: asyncpg.Connection) -> int:
+    """Record the cash of delivered demo orders through the real payment rules, so the ledger has entries."""
+    admin_id = await repository.get_demo_admin_id(conn)
+    if admin_id is None:
+        return 0
+    admin = SystemActor(user_id=admin_id, roles=frozenset({"admin"}))
+    payment_settings = load_payment_settings()
+    paid = 0
+    for order_id in await repository.list_delivered_cash_order_ids(conn):
+        if await payments.payments_for_order(conn, order_id):
+            continue  # seeding twice changes nothing
+        if await pay_demo_order(conn, admin, order_id, payment_settings) is not None:
+            paid += 1
+    return paid

@@ -12,13 +12,24 @@ from typing import Any
 import asyncpg
 import msgspec
 
-__all__ = ["EmbeddedPostgres", "create_pool", "init_connection", "MIN_SERVER_VERSION", "ACQUIRE_TIMEOUT"]
+__all__ = [
+    "EmbeddedPostgres",
+    "create_pool",
+    "init_connection",
+    "start_embedded_database",
+    "ping",
+    "MIN_SERVER_VERSION",
+    "ACQUIRE_TIMEOUT",
+]
 
 log = logging.getLogger("marketplace.database")
 
 MIN_SERVER_VERSION = 14
 # Waiting longer than this for a pooled connection answers 503 instead of queueing forever.
 ACQUIRE_TIMEOUT = 10.0
+# The embedded server's database for the service.
+SERVICE_DATABASE = "marketplace"
+DATABASE_EXISTS = "SELECT 1 FROM pg_database WHERE datname = $1"
 _json_encoder = msgspec.json.Encoder()
 _json_decoder = msgspec.json.Decoder()
 
@@ -101,3 +112,28 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+
+def start_embedded_database(embedded: "EmbeddedPostgres") -> str:
+    """Start the embedded server and make sure the service's database exists; returns its URL."""
+    import asyncio
+
+    embedded.start()
+
+    async def ensure_database() -> None:
+        connection = await asyncpg.connect(embedded.uri("postgres"))
+        try:
+            if not await connection.fetchval(DATABASE_EXISTS, SERVICE_DATABASE):
+                # CREATE DATABASE takes no parameters; the name is this module's constant.
+                await connection.execute(f'CREATE DATABASE "{SERVICE_DATABASE}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(ensure_database())
+    return embedded.uri(SERVICE_DATABASE)
+
+
+async def ping(pool: asyncpg.Pool, within_seconds: float = 2) -> None:
+    """Raise unless the database answers a trivial query within a few seconds."""
+    async with pool.acquire(timeout=within_seconds) as connection:
+        await connection.fetchval("SELECT 1", timeout=within_seconds)

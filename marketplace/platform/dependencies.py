@@ -16,10 +16,7 @@ from marketplace.platform.runtime import Runtime, runtime_of
 from marketplace.platform.settings import Settings
 from marketplace.platform.templating import PageRenderer
 
-__all__ = ["LOCALE_COOKIE", "negotiated_locale", "request_locale", "app_dependencies"]
-
-LOCALE_COOKIE = "locale"
-
+__all__ = ["negotiated_locale", "request_locale", "app_dependencies"]
 
 def _runtime(request: Request[Any, Any, Any]) -> Runtime:
     return runtime_of(request.app.state)
@@ -59,7 +56,7 @@ def negotiated_locale(request: Request[Any, Any, Any]) -> str:
     query_locale = request.query_params.get("locale")
     return i18n.negotiate_locale(
         path_locale or (query_locale if query_locale in i18n.SUPPORTED_LOCALES else None),
-        request.cookies.get(LOCALE_COOKIE),
+        request.cookies.get(i18n.LOCALE_COOKIE),
         request.headers.get("accept-language"),
         default=runtime.settings.default_locale,
     )

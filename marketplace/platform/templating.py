@@ -156,7 +156,8 @@ class PageRenderer:
                 return Page("", status_code=304, headers=headers)
         response = Page(body, status_code=status_code, media_type=MediaType.HTML, headers=headers)
         # A page visited in a language remembers it for the next visit to "/" (no server write).
-        if self.request.path_params.get("lang") == self.locale and self.request.cookies.get("locale") != self.locale:
-            response.set_cookie("locale", self.locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
-                                path=self.path_prefix or "/")
+        remembered = self.request.cookies.get(i18n.LOCALE_COOKIE)
+        if self.request.path_params.get("lang") == self.locale and remembered != self.locale:
+            response.set_cookie(i18n.LOCALE_COOKIE, self.locale, max_age=365 * 24 * 3600, samesite="lax",
+                                httponly=True, path=self.path_prefix or "/")
         return response

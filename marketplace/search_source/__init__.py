@@ -5,37 +5,10 @@ from typing import Any
 
 import asyncpg
 
+from marketplace.search_source import repository
 from search.models import GeoPoint, SearchDocument
 
 __all__ = ["MarketplaceSource"]
-
-# An expired OCOP certificate is no longer a badge nor a filter value.
-# Public means: published, not deleted, and the merchant approved. Anything else is left out (= deleted).
-PRODUCTS = """
-SELECT p.id, p.kind, p.slug, p.name, p.description, p.category_slug, p.merchant_id, p.updated_at,
-       p.rating_avg::float8 AS rating, m.name AS merchant_name, m.commune_code, m.lat, m.lng,
-       CASE WHEN m.ocop_expires_on IS NULL OR m.ocop_expires_on >= current_date THEN m.ocop_stars END AS ocop_stars,
-       (SELECT min(v.price) FROM product_variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL) AS price_min,
-       (SELECT max(v.price) FROM product_variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL) AS price_max,
-       EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL AND v.stock > 0
-               AND (v.starts_at IS NULL OR v.starts_at > now())) AS available,
-       (SELECT count(*) FROM order_items i WHERE i.product_id = p.id)::int AS popularity,
-       (SELECT i.urls ->> 'medium' FROM product_images i WHERE i.product_id = p.id
-        ORDER BY i.position, i.id LIMIT 1) AS image_url
-FROM products p JOIN merchants m ON m.id = p.merchant_id
-WHERE p.status = 'published' AND p.deleted_at IS NULL AND m.status = 'approved'
-  AND ($1::bigint[] IS NULL OR p.id = ANY ($1))
-ORDER BY p.id
-"""
-MERCHANTS = """
-SELECT m.id, m.slug, m.name, m.story, m.kind, m.commune_code, m.lat, m.lng, m.updated_at,
-       CASE WHEN m.ocop_expires_on IS NULL OR m.ocop_expires_on >= current_date THEN m.ocop_stars END AS ocop_stars,
-       m.rating_avg::float8 AS rating, m.logo ->> 'medium' AS image_url,
-       (SELECT count(*) FROM orders o WHERE o.merchant_id = m.id)::int AS popularity
-FROM merchants m
-WHERE m.status = 'approved' AND ($1::bigint[] IS NULL OR m.id = ANY ($1))
-ORDER BY m.id
-"""
 
 
 def _point(row: Any) -> GeoPoint | None:
@@ -111,12 +84,12 @@ class MarketplaceSource:
         found: dict[str, SearchDocument] = {}
         product_keys = _keys(ids, ("product", "experience"))
         if product_keys:
-            for row in await connection.fetch(PRODUCTS, product_keys):
+            for row in await repository.list_public_products(connection, product_keys):
                 document = product_document(row)
                 found[document.id] = document
         merchant_keys = _keys(ids, ("merchant",))
         if merchant_keys:
-            for row in await connection.fetch(MERCHANTS, merchant_keys):
+            for row in await repository.list_public_merchants(connection, merchant_keys):
                 found[f"merchant:{row['id']}"] = merchant_document(row)
         wanted = set(ids)
         # "product:5" asked for while row 5 is an experience: that id must be deleted, not answered.
@@ -124,7 +97,7 @@ class MarketplaceSource:
 
     async def iter_all(self, connection: asyncpg.Connection) -> AsyncIterator[SearchDocument]:
         """Every public product, experience and merchant."""
-        for row in await connection.fetch(PRODUCTS, None):
+        for row in await repository.list_public_products(connection, None):
             yield product_document(row)
-        for row in await connection.fetch(MERCHANTS, None):
+        for row in await repository.list_public_merchants(connection, None):
             yield merchant_document(row)

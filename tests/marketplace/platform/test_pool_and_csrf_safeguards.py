@@ -146,7 +146,7 @@ async def test_pages_that_search_while_holding_a_connection_survive_a_crowd(live
     With the engine on the request pool, 30 visitors at once each held a connection and waited for a second
     one that never came free: every request timed out. The engine now has a pool of its own.
     """
-    from tourism.seed import seed_demo
+    from tourism.demo.seed import seed_demo
 
     async with pool.acquire() as connection, connection.transaction():
         await seed_demo(connection)
