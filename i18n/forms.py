@@ -180,15 +180,19 @@ def _all(form: Mapping[str, Any], name: str) -> list[Any]:
 
 
 def _unwrap(kind: mi.Type) -> mi.Type:
-    """`X | None` as `X`; other types as they are."""
+    """`X | None` and `Annotated[X, Meta(...)]` (as LocalizedText is) as `X`; other types as they are."""
+    if isinstance(kind, mi.Metadata):
+        return _unwrap(kind.type)
     if isinstance(kind, mi.UnionType):
         others = [member for member in kind.types if not isinstance(member, mi.NoneType)]
         if len(others) == 1:
-            return others[0]
+            return _unwrap(others[0])
     return kind
 
 
 def _allows_none(kind: mi.Type) -> bool:
+    if isinstance(kind, mi.Metadata):
+        return _allows_none(kind.type)
     return isinstance(kind, mi.UnionType) and any(isinstance(member, mi.NoneType) for member in kind.types)
 
 

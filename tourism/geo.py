@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-__all__ = ["EARTH_RADIUS_M", "distance_m", "Stop", "Leg", "DayPlan", "plan_day", "ROAD_FACTOR"]
+__all__ = ["EARTH_RADIUS_M", "distance_m", "parse_point", "Stop", "Leg", "DayPlan", "plan_day", "ROAD_FACTOR"]
 
 EARTH_RADIUS_M = 6_371_008.8
 # Roads are longer than straight lines; 1.3 is the usual rough factor for rural networks.
@@ -22,6 +22,21 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     d_lambda = math.radians(lng2 - lng1)
     a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _coordinate(text: str | None, limit: float) -> float | None:
+    value = (text or "").strip().replace(",", ".")
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if -limit <= number <= limit else None
+
+
+def parse_point(lat: str | None, lng: str | None) -> tuple[float, float] | None:
+    """A point typed as text ("11,6" or "11.6"); None when either is blank, not a number or out of range."""
+    latitude, longitude = _coordinate(lat, 90.0), _coordinate(lng, 180.0)
+    return None if latitude is None or longitude is None else (latitude, longitude)
 
 
 class Stop(msgspec.Struct, frozen=True, kw_only=True):

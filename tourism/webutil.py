@@ -1,26 +1,39 @@
-"""Small helpers the tourism handlers share: the injected types they rely on, prefixes, forms, cookies."""
+"""What tourism's handlers share: the injected page renderer, prefixes and URLs, redirects, and the editors' forms."""
 
-from typing import Any, Protocol, runtime_checkable
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
-import msgspec
+import asyncpg
+from babel.dates import get_day_names
+from litestar import Response
+from litestar.datastructures import Cookie
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from markupsafe import Markup
 
-from i18n import SUPPORTED_LOCALES
-from tourism.errors import InvalidInput, TourismError
+from i18n.forms import FormInvalid, decode_form, error_lines, form_values
+from tourism.errors import TourismError
 
 __all__ = [
     "PageRenderer",
-    "GuardSet",
+    "ShowFormAgain",
+    "NO_STORE",
     "TRIP_COOKIE",
     "TRIP_COOKIE_MAX_AGE",
     "path_prefix",
     "base_url",
-    "form_text",
-    "form_localized",
-    "parse_float",
     "is_editor",
-    "error_message",
+    "json_ld",
+    "weekday_names",
+    "see_other",
+    "submit_form",
 ]
 
+T = TypeVar("T")
+
+# Pages that show one person's data or an editor's work: no shared cache keeps them, nor the browser.
+NO_STORE = {"cache-control": "private, no-store"}
 # The trip's edit token; HttpOnly so scripts cannot read it, a year long so a holiday's plan survives.
 TRIP_COOKIE = "trip"
 TRIP_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -43,11 +56,8 @@ class PageRenderer(Protocol):
     ) -> Any: ...
 
 
-class GuardSet(Protocol):
-    """The guards the app hands to tourism (Litestar guard callables)."""
-
-    authenticated: Any
-    editor: Any
+# Renders a form again: (the values as typed, [(message, field)], status code) -> the page.
+ShowFormAgain = Callable[[dict[str, Any], list[tuple[str, str]], int], Awaitable[Response[Any]]]
 
 
 def path_prefix(page: Any) -> str:
@@ -65,33 +75,40 @@ def is_editor(principal: Any) -> bool:
     return principal is not None and bool(principal.has_role("editor"))
 
 
-def form_text(form: Any, name: str, max_length: int = 10_000) -> str:
-    """A trimmed form field; over-long values are refused, not cut, so nothing is silently lost."""
-    value = str(form.get(name, "") or "").strip()
-    if len(value) > max_length:
-        raise InvalidInput(
-            f"{name} is longer than {max_length} characters", code="field_too_long", details={"field": name}
-        )
-    return value
+def json_ld(data: dict[str, Any]) -> Markup:
+    """JSON-LD safe inside a <script> element (no '</' can end it early)."""
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    return Markup(text.replace("&", "\\u0026"))
 
 
-def form_localized(form: Any, name: str, max_length: int = 10_000) -> dict[str, str]:
-    """`name_vi`, `name_en`, ... fields as a LocalizedText (blank ones left out)."""
-    values = {locale: form_text(form, f"{name}_{locale}", max_length) for locale in SUPPORTED_LOCALES}
-    return {locale: value for locale, value in values.items() if value}
+def weekday_names(width: str, locale: str) -> list[str]:
+    """Monday-first weekday names (Babel keys them 0 = Monday; its iteration order is CLDR's, Sunday first)."""
+    names = get_day_names(width, locale=locale)
+    return [names[index] for index in range(7)]
 
 
-def parse_float(value: Any, *, low: float, high: float) -> float | None:
-    """A number within bounds from a query or form value; None when blank or not a finite number in range."""
-    if value is None or str(value).strip() == "":
-        return None
+def see_other(page: PageRenderer, path: str, cookies: list[Cookie] | None = None) -> Redirect:
+    """Post/redirect/get to `path` in the page's locale (and the app's mount prefix)."""
+    return Redirect(f"{path_prefix(page)}/{page.locale}{path}", status_code=HTTP_303_SEE_OTHER, cookies=cookies or [])
+
+
+async def submit_form(
+    db: asyncpg.Connection,
+    page: PageRenderer,
+    form: Mapping[str, Any],
+    model: type[T],
+    save: Callable[[T], Awaitable[str]],
+    show_again: ShowFormAgain,
+) -> Response[Any]:
+    """Read `form` into `model`, `save` it and redirect to the path it returns; else show the form again.
+
+    `save` runs in a savepoint, so a rule it breaks half-way undoes its writes while the request's transaction
+    stays usable to render the form with the messages (a bad field, or the service's own error and code).
+    """
     try:
-        number = float(str(value).strip().replace(",", "."))
-    except ValueError:
-        return None
-    return number if low <= number <= high else None
-
-
-def error_message(error: TourismError | msgspec.ValidationError) -> str:
-    """What an editor form shows for a refused save (translated by the template)."""
-    return error.message if isinstance(error, TourismError) else str(error)
+        data = decode_form(form, model)
+        async with db.transaction():
+            path = await save(data)
+    except (FormInvalid, TourismError) as error:
+        return await show_again(form_values(form), error_lines(error), error.status_code)
+    return see_other(page, path)

@@ -17,6 +17,7 @@ class ListingForm(msgspec.Struct, frozen=True):
     kind: Literal["product", "experience"] = "product"
     weight_kg: float | None = None
     title: dict[str, str] = {}
+    story: i18n.LocalizedText = {}
     tags: list[int] = []
     starts_at: datetime | None = None
     published: bool = False
@@ -27,12 +28,15 @@ def test_values_typed_the_vietnamese_way_decode() -> None:
     form = FormMultiDict([
         ("name", "  Nho đỏ "), ("price", "120.000"), ("kind", "experience"), ("weight_kg", "0,5"),
         ("title_vi", "Nho đỏ Ninh Thuận"), ("title_en", "  "), ("title_fr", "Raisin rouge"),
+        ("story_vi", "Vườn nho gia đình"), ("story_ar", "كرم عنب عائلي"),
         ("tags", "1"), ("tags", "2"), ("starts_at", "2026-12-06T09:30"), ("published", "on"),
     ])
     data = decode_form(form, ListingForm, locale="en")
     assert data.name == "Nho đỏ" and data.price == 120_000 and data.kind == "experience"
     assert data.weight_kg == 0.5
     assert data.title == {"vi": "Nho đỏ Ninh Thuận", "fr": "Raisin rouge"}
+    # LocalizedText carries its schema description as metadata; it is read the same way.
+    assert data.story == {"vi": "Vườn nho gia đình", "ar": "كرم عنب عائلي"}
     assert data.tags == [1, 2]
     assert data.starts_at == datetime(2026, 12, 6, 9, 30, tzinfo=i18n.TIME_ZONE)
     assert data.published is True and data.locale == "en"

@@ -1,5 +1,6 @@
 """Fixtures for tourism tests: demo data, indexing through the real outbox, tokens, sample listings."""
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 
@@ -11,8 +12,8 @@ from litestar.testing import AsyncTestClient
 from search.indexer import Indexer
 from search.models import GeoPoint, SearchDocument
 from search.postgres import PostgresEngine
+from tourism.demo.seed import seed_demo
 from tourism.search_source import TourismSource
-from tourism.seed import seed_demo
 
 # Po Klong Garai's point in the demo data.
 TOWER = (11.6018, 108.9465)
@@ -86,6 +87,38 @@ def api_token(pool: asyncpg.Pool) -> Callable[..., Awaitable[str]]:
         return created.token
 
     return make
+
+
+@pytest.fixture
+def session(pool: asyncpg.Pool) -> Callable[..., Awaitable[str]]:
+    """Signs up a user with the given roles and returns their session id (set it as the `sid` cookie)."""
+
+    async def make(*roles: str) -> str:
+        from marketplace.accounts.service import create_user, start_session
+
+        async with pool.acquire() as connection, connection.transaction():
+            user = await create_user(
+                connection,
+                email=f"{'-'.join(roles)}@example.test",
+                password=None,
+                roles=list(roles),
+                display_name="Test",
+            )
+            return await start_session(connection, user.id)
+
+    return make
+
+
+@pytest.fixture
+def page_json_ld() -> Callable[[str], dict[str, object]]:
+    """The schema.org JSON-LD a page carries, parsed."""
+
+    def parse(html: str) -> dict[str, object]:
+        match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        assert match, "no JSON-LD on the page"
+        return json.loads(match.group(1))
+
+    return parse
 
 
 @pytest.fixture

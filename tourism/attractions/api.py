@@ -4,25 +4,24 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
-from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.datastructures import UploadFile
+from litestar import Controller, Request, Response, Router, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from i18n import TIME_ZONE
+from tourism import clock
 from tourism.attractions import service
 from tourism.attractions.models import Attraction, AttractionCreate, AttractionPage, AttractionUpdate, Category, Photo
+from tourism.attractions.opendata import attractions_csv, attractions_geojson
+from tourism.attractions.posters import poster_pdf, poster_svg
+from tourism.attractions.short_link import short_link_url
+from tourism.attractions.uploads import read_photo_upload
 from tourism.errors import InvalidInput
 from tourism.hours import OpenStatus, opening_status
 from tourism.nearby import DEFAULT_RADIUS_M, NEARBY_KINDS, Nearby, RadiusM, find_nearby
-from tourism.opendata import attractions_csv, attractions_geojson
-from tourism.posters import poster_pdf, poster_svg
-from tourism.webutil import GuardSet, base_url, is_editor
+from tourism.webutil import base_url, is_editor
 
-__all__ = ["attraction_api_handlers", "MAX_PHOTO_BYTES"]
+__all__ = ["router", "AttractionApi", "OpenDataApi", "AttractionEditorApi", "EditorListsApi"]
 
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 OPEN_DATA_CACHE = {"cache-control": "public, max-age=300", "access-control-allow-origin": "*"}
 
 
@@ -38,9 +37,16 @@ def _kinds(value: str | None) -> tuple[str, ...]:
     return kinds
 
 
-def _poster_url(settings: Any, slug: str) -> str:
-    # A short, locale-free link: /a/<slug> sends each visitor to the page in their own language.
-    return f"{base_url(settings)}/a/{slug}"
+def _poster(body: str | bytes, media_type: str, slug: str, extension: str) -> Response[Any]:
+    # Posters change only when the attraction does; an hour's caching spares the QR and font work.
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "cache-control": "public, max-age=3600",
+            "content-disposition": f'inline; filename="poster-{slug}.{extension}"',
+        },
+    )
 
 
 class AttractionApi(Controller):
@@ -86,7 +92,7 @@ class AttractionApi(Controller):
     ) -> OpenStatus:
         """Whether it is open at `at` (default now); times are Asia/Ho_Chi_Minh."""
         attraction = await service.get_attraction(db, slug)
-        return opening_status(attraction.opening_hours, at or datetime.now(TIME_ZONE))
+        return opening_status(attraction.opening_hours, at or clock.local_now())
 
     @get("/{slug:str}/nearby", name="tourism.api.attractions.nearby")
     async def nearby(
@@ -116,14 +122,7 @@ class AttractionApi(Controller):
     ) -> Response[str]:
         """A printable A4 poster with the name in several languages and a QR code to the page."""
         attraction = await service.get_attraction(db, slug)
-        return Response(
-            poster_svg(attraction, _poster_url(settings, slug)),
-            media_type="image/svg+xml",
-            headers={
-                "cache-control": "public, max-age=3600",
-                "content-disposition": f'inline; filename="poster-{slug}.svg"',
-            },
-        )
+        return _poster(poster_svg(attraction, short_link_url(settings, slug)), "image/svg+xml", slug, "svg")
 
     @get("/{slug:str}/poster.pdf", name="tourism.api.attractions.poster_pdf", media_type="application/pdf")
     async def poster_pdf(
@@ -131,14 +130,7 @@ class AttractionApi(Controller):
     ) -> Response[bytes]:
         """The same poster as an A4 PDF."""
         attraction = await service.get_attraction(db, slug)
-        return Response(
-            poster_pdf(attraction, _poster_url(settings, slug)),
-            media_type="application/pdf",
-            headers={
-                "cache-control": "public, max-age=3600",
-                "content-disposition": f'inline; filename="poster-{slug}.pdf"',
-            },
-        )
+        return _poster(poster_pdf(attraction, short_link_url(settings, slug)), "application/pdf", slug, "pdf")
 
 
 class OpenDataApi(Controller):
@@ -183,83 +175,56 @@ class OpenDataApi(Controller):
         return await find_nearby(search_engine, lat, lng, radius_m, locale=locale, kinds=_kinds(kinds))
 
 
-def attraction_api_handlers(guards: GuardSet) -> list[Any]:
-    """Public attraction endpoints and the editor-only writes."""
+class AttractionEditorApi(Controller):
+    """Editors create, change, publish and illustrate attractions."""
 
-    class AttractionEditorApi(Controller):
-        """Editors create, change, publish and illustrate attractions."""
+    path = "/attractions"
+    tags = ["tourism"]
+    opt = {"roles": ("editor",)}
 
-        path = "/attractions"
-        tags = ["tourism"]
+    @post("/", name="tourism.api.attractions.create")
+    async def create(self, data: JSONBody[AttractionCreate], db: NamedDependency[asyncpg.Connection]) -> Attraction:
+        """Create an attraction (a draft unless `status` is "published")."""
+        return await service.create_attraction(db, data)
 
-        @post("/", name="tourism.api.attractions.create", guards=[guards.editor])
-        async def create(self, data: JSONBody[AttractionCreate], db: NamedDependency[asyncpg.Connection]) -> Attraction:
-            """Create an attraction (a draft unless `status` is "published")."""
-            return await service.create_attraction(db, data)
+    @patch("/{slug:str}", name="tourism.api.attractions.update")
+    async def update(
+        self, slug: FromPath[str], data: JSONBody[AttractionUpdate], db: NamedDependency[asyncpg.Connection]
+    ) -> Attraction:
+        """Change some fields; `status` publishes or unpublishes."""
+        return await service.update_attraction(db, slug, data)
 
-        @patch("/{slug:str}", name="tourism.api.attractions.update", guards=[guards.editor])
-        async def update(
-            self, slug: FromPath[str], data: JSONBody[AttractionUpdate], db: NamedDependency[asyncpg.Connection]
-        ) -> Attraction:
-            """Change some fields; `status` publishes or unpublishes."""
-            return await service.update_attraction(db, slug, data)
+    @post("/{slug:str}/photos", name="tourism.api.attractions.add_photo")
+    async def add_photo(
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        db: NamedDependency[asyncpg.Connection],
+        images: NamedDependency[Any],
+    ) -> Photo:
+        """Upload a photo (multipart field `file`, JPEG, PNG or WebP, at most 8 MB)."""
+        data, content_type, caption = await read_photo_upload(request)
+        return await service.add_photo(db, slug, images, data, content_type=content_type, caption=caption)
 
-        @post("/{slug:str}/photos", name="tourism.api.attractions.add_photo", guards=[guards.editor])
-        async def add_photo(
-            self,
-            request: Request[Any, Any, Any],
-            slug: FromPath[str],
-            db: NamedDependency[asyncpg.Connection],
-            images: NamedDependency[Any],
-        ) -> Photo:
-            """Upload a photo (multipart field `file`, JPEG, PNG or WebP, at most 8 MB)."""
-            data, content_type, caption = await read_photo_upload(request)
-            return await service.add_photo(db, slug, images, data, content_type=content_type, caption=caption)
-
-        @delete(
-            "/{slug:str}/photos/{photo_id:int}", name="tourism.api.attractions.remove_photo", guards=[guards.editor]
-        )
-        async def remove_photo(
-            self, slug: FromPath[str], photo_id: FromPath[int], db: NamedDependency[asyncpg.Connection]
-        ) -> None:
-            """Detach a photo from the attraction."""
-            await service.remove_photo(db, slug, photo_id)
-
-    class EditorListsApi(Controller):
-        """Editors' work lists."""
-
-        path = "/editor/attractions"
-        tags = ["tourism"]
-
-        @get("/stale", name="tourism.api.attractions.stale", guards=[guards.editor])
-        async def stale(self, db: NamedDependency[asyncpg.Connection]) -> list[Attraction]:
-            """Attractions never verified or not verified for a year, oldest first."""
-            return await service.list_stale_attractions(db, datetime.now(TIME_ZONE).date())
-
-    return [AttractionApi, OpenDataApi, AttractionEditorApi, EditorListsApi]
+    @delete("/{slug:str}/photos/{photo_id:int}", name="tourism.api.attractions.remove_photo")
+    async def remove_photo(
+        self, slug: FromPath[str], photo_id: FromPath[int], db: NamedDependency[asyncpg.Connection]
+    ) -> None:
+        """Detach a photo from the attraction."""
+        await service.remove_photo(db, slug, photo_id)
 
 
-async def read_photo_upload(request: Request[Any, Any, Any]) -> tuple[bytes, str | None, dict[str, str]]:
-    """The uploaded file's bytes, its type and an optional caption; 4xx for missing, wrong or huge files."""
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_PHOTO_BYTES + 64 * 1024:
-        raise InvalidInput(f"a photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB", code="photo_too_large")
-    form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise InvalidInput("send the photo in a multipart field named 'file'", code="photo_missing")
-    if upload.content_type not in PHOTO_TYPES:
-        raise InvalidInput(
-            "photos must be JPEG, PNG or WebP", code="photo_type", details={"allowed": list(PHOTO_TYPES)}
-        )
-    data = await upload.read(MAX_PHOTO_BYTES + 1)
-    if len(data) > MAX_PHOTO_BYTES:
-        raise InvalidInput(f"a photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB", code="photo_too_large")
-    if not data:
-        raise InvalidInput("the photo is empty", code="photo_missing")
-    caption = {
-        key.removeprefix("caption_"): str(value).strip()[:300]
-        for key, value in form.items()
-        if key.startswith("caption_") and isinstance(value, str) and value.strip()
-    }
-    return data, upload.content_type, caption
+class EditorListsApi(Controller):
+    """Editors' work lists."""
+
+    path = "/editor/attractions"
+    tags = ["tourism"]
+    opt = {"roles": ("editor",)}
+
+    @get("/stale", name="tourism.api.attractions.stale")
+    async def stale(self, db: NamedDependency[asyncpg.Connection]) -> list[Attraction]:
+        """Attractions never verified or not verified for a year, oldest first."""
+        return await service.list_stale_attractions(db, clock.local_today())
+
+
+router = Router(path="/", route_handlers=[AttractionApi, OpenDataApi, AttractionEditorApi, EditorListsApi])

@@ -20,6 +20,8 @@ __all__ = [
     "AttractionCreate",
     "AttractionUpdate",
     "AttractionPage",
+    "AttractionForm",
+    "FormText",
 ]
 
 CATEGORIES: tuple[str, ...] = (
@@ -57,6 +59,10 @@ Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_leng
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 ShortText = Annotated[str, msgspec.Meta(max_length=500)]
+SourceText = Annotated[str, msgspec.Meta(max_length=2000)]
+# A form's `<name>_vi`, `<name>_en`, ... inputs read as one map. Plain, not LocalizedText: decode_form looks for
+# a dict type, and LocalizedText's schema description wraps it.
+FormText = dict[str, str]
 
 
 class Fee(msgspec.Struct, frozen=True, kw_only=True):
@@ -133,7 +139,7 @@ class AttractionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     tips: LocalizedText = {}
     best_season: LocalizedText = {}
     verified_on: date | None = None
-    source: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    source: SourceText | None = None
     status: Status = "draft"
 
 
@@ -155,7 +161,7 @@ class AttractionUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     tips: LocalizedText | msgspec.UnsetType = msgspec.UNSET
     best_season: LocalizedText | msgspec.UnsetType = msgspec.UNSET
     verified_on: date | None | msgspec.UnsetType = msgspec.UNSET
-    source: Annotated[str, msgspec.Meta(max_length=2000)] | None | msgspec.UnsetType = msgspec.UNSET
+    source: SourceText | None | msgspec.UnsetType = msgspec.UNSET
     status: Status | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -164,3 +170,29 @@ class AttractionPage(msgspec.Struct, frozen=True, kw_only=True):
 
     items: list[Attraction]
     next_cursor: str | None = None
+
+
+class AttractionForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The editors' attraction form: hours and fees are the text they type, one rule or one fee per line.
+
+    Every field is sent, so a blank one clears the stored value; a blank name is the service's to refuse.
+    """
+
+    slug: Slug
+    name: FormText = {}
+    summary: FormText = {}
+    description: FormText = {}
+    accessibility: FormText = {}
+    tips: FormText = {}
+    best_season: FormText = {}
+    category: Category
+    commune_code: int | None = msgspec.field(default=None, name="commune")
+    lat: Latitude
+    lng: Longitude
+    coord_accuracy: ShortText = "unknown"
+    hours: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    hours_verified: bool = False
+    fees: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    verified_on: date | None = None
+    source: SourceText | None = None
+    status: Status = "draft"

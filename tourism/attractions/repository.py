@@ -22,6 +22,7 @@ __all__ = [
     "list_photos",
     "insert_photo",
     "delete_photo",
+    "list_event_slugs_at",
 ]
 
 GET_BY_SLUG = """SELECT
@@ -102,6 +103,7 @@ VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position) + 1, 0) FROM tourism.attr
 RETURNING id, key, urls, caption
 """
 DELETE_PHOTO = "DELETE FROM tourism.attraction_photos WHERE id = $1 AND attraction_id = $2 RETURNING id"
+LIST_EVENT_SLUGS_AT = "SELECT slug FROM tourism.events WHERE attraction_id = $1"
 
 
 class AttractionRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -239,3 +241,8 @@ async def insert_photo(
 async def delete_photo(connection: asyncpg.Connection, attraction_id: int, photo_id: int) -> bool:
     """Remove one of the attraction's photos; False when it had no such photo."""
     return await connection.fetchval(DELETE_PHOTO, photo_id, attraction_id) is not None
+
+
+async def list_event_slugs_at(connection: asyncpg.Connection, attraction_id: int) -> list[str]:
+    """Slugs of the events placed at the attraction (they show its point and name, so they change with it)."""
+    return [record["slug"] for record in await connection.fetch(LIST_EVENT_SLUGS_AT, attraction_id)]

@@ -12,7 +12,6 @@ from tourism.attractions import repository
 from tourism.attractions.models import Attraction, AttractionCreate, AttractionPage, AttractionUpdate, Photo
 from tourism.communes import DATASET_VERSION, commune_name
 from tourism.errors import Conflict, InvalidInput, NotFound, Unavailable
-from tourism.events.repository import list_event_slugs_at
 
 __all__ = [
     "STALE_AFTER_DAYS",
@@ -80,7 +79,7 @@ def _row(values: dict[str, object]) -> repository.AttractionRow:
 
 async def _events_at(connection: asyncpg.Connection, attraction_id: int) -> list[str]:
     # Events take their point and venue name from the attraction, so their documents change too.
-    return [f"event:{slug}" for slug in await list_event_slugs_at(connection, attraction_id)]
+    return [f"event:{slug}" for slug in await repository.list_event_slugs_at(connection, attraction_id)]
 
 
 async def create_attraction(connection: asyncpg.Connection, data: AttractionCreate) -> Attraction:
@@ -99,6 +98,8 @@ async def create_attraction(connection: asyncpg.Connection, data: AttractionCrea
 
 async def update_attraction(connection: asyncpg.Connection, slug: str, data: AttractionUpdate) -> Attraction:
     """Change the given fields; a new slug re-indexes under the new id and drops the old one."""
+    # Row-locked: the given fields are merged into the current row, so two saves at once must not both start from
+    # the same old row and lose one editor's changes.
     current = await repository.get_attraction_for_update(connection, slug)
     if current is None:
         raise NotFound(f"no attraction {slug!r}", code="attraction_not_found")

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 import asyncpg
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response, Router, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -11,10 +11,10 @@ from i18n import SUPPORTED_LOCALES
 from tourism.events import service
 from tourism.events.ical import calendar_bytes
 from tourism.events.models import Event, EventCreate, EventUpdate
-from tourism.opendata import events_csv, events_geojson
-from tourism.webutil import GuardSet, base_url, is_editor
+from tourism.events.opendata import events_csv, events_geojson
+from tourism.webutil import base_url, is_editor
 
-__all__ = ["event_api_handlers"]
+__all__ = ["router", "EventApi", "EventFeedsApi", "EventEditorApi"]
 
 CALENDAR_HEADERS = {"cache-control": "public, max-age=900", "access-control-allow-origin": "*"}
 CALENDAR_NAME = {"vi": "Sự kiện du lịch Ninh Thuận", "en": "Ninh Thuan tourism events"}
@@ -115,25 +115,24 @@ class EventFeedsApi(Controller):
         )
 
 
-def event_api_handlers(guards: GuardSet) -> list[Any]:
-    """Public event endpoints and the editor-only writes."""
+class EventEditorApi(Controller):
+    """Editors create and change events."""
 
-    class EventEditorApi(Controller):
-        """Editors create and change events."""
+    path = "/events"
+    tags = ["tourism"]
+    opt = {"roles": ("editor",)}
 
-        path = "/events"
-        tags = ["tourism"]
+    @post("/", name="tourism.api.events.create")
+    async def create(self, data: JSONBody[EventCreate], db: NamedDependency[asyncpg.Connection]) -> Event:
+        """Create an event (a draft unless `status` is "published")."""
+        return await service.create_event(db, data)
 
-        @post("/", name="tourism.api.events.create", guards=[guards.editor])
-        async def create(self, data: JSONBody[EventCreate], db: NamedDependency[asyncpg.Connection]) -> Event:
-            """Create an event (a draft unless `status` is "published")."""
-            return await service.create_event(db, data)
+    @patch("/{slug:str}", name="tourism.api.events.update")
+    async def update(
+        self, slug: FromPath[str], data: JSONBody[EventUpdate], db: NamedDependency[asyncpg.Connection]
+    ) -> Event:
+        """Change some fields of an event."""
+        return await service.update_event(db, slug, data)
 
-        @patch("/{slug:str}", name="tourism.api.events.update", guards=[guards.editor])
-        async def update(
-            self, slug: FromPath[str], data: JSONBody[EventUpdate], db: NamedDependency[asyncpg.Connection]
-        ) -> Event:
-            """Change some fields of an event."""
-            return await service.update_event(db, slug, data)
 
-    return [EventApi, EventFeedsApi, EventEditorApi]
+router = Router(path="/", route_handlers=[EventApi, EventFeedsApi, EventEditorApi])

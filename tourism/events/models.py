@@ -1,14 +1,14 @@
 """Event Structs: the read model, create and update payloads, and dated occurrences."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 import msgspec
 
 from i18n import LocalizedText
-from tourism.attractions.models import Latitude, Longitude, Slug, Status
+from tourism.attractions.models import FormText, Latitude, Longitude, Slug, SourceText, Status
 
-__all__ = ["Recurrence", "DatePrecision", "Event", "EventCreate", "EventUpdate", "Occurrence"]
+__all__ = ["Recurrence", "DatePrecision", "Event", "EventCreate", "EventUpdate", "EventForm", "Occurrence"]
 
 Recurrence = Literal["none", "yearly"]
 DatePrecision = Literal["exact", "approximate"]
@@ -65,7 +65,7 @@ class EventCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     venue: LocalizedText = {}
     lat: Latitude | None = None
     lng: Longitude | None = None
-    source: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    source: SourceText | None = None
     status: Status = "draft"
 
 
@@ -85,8 +85,28 @@ class EventUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     venue: LocalizedText | msgspec.UnsetType = msgspec.UNSET
     lat: Latitude | None | msgspec.UnsetType = msgspec.UNSET
     lng: Longitude | None | msgspec.UnsetType = msgspec.UNSET
-    source: Annotated[str, msgspec.Meta(max_length=2000)] | None | msgspec.UnsetType = msgspec.UNSET
+    source: SourceText | None | msgspec.UnsetType = msgspec.UNSET
     status: Status | msgspec.UnsetType = msgspec.UNSET
+
+
+class EventForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The editors' event form: the fields of EventCreate, every one sent, so a blank one clears the value."""
+
+    slug: Slug
+    name: FormText = {}
+    summary: FormText = {}
+    description: FormText = {}
+    venue: FormText = {}
+    calendar_note: FormText = {}
+    starts_on: date
+    ends_on: date
+    recurrence: Recurrence = "none"
+    date_precision: DatePrecision = "exact"
+    attraction_slug: Slug | None = None
+    lat: Latitude | None = None
+    lng: Longitude | None = None
+    source: SourceText | None = None
+    status: Status = "draft"
 
 
 class Occurrence(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,23 +1,22 @@
 """Event pages: a month calendar and one page per event."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import asyncpg
 from babel.dates import format_date as babel_format_date
-from litestar import Controller, Response, get
+from litestar import Controller, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from i18n import TIME_ZONE
-from tourism.attractions.pages import json_ld, weekday_names
+from tourism import clock
 from tourism.errors import InvalidInput
 from tourism.events import service
-from tourism.opendata import event_jsonld
-from tourism.webutil import PageRenderer, base_url
+from tourism.events.opendata import event_jsonld
+from tourism.webutil import PageRenderer, base_url, json_ld, weekday_names
 
-__all__ = ["EventPages", "parse_month"]
+__all__ = ["router", "EventPages", "parse_month"]
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -50,7 +49,7 @@ class EventPages(Controller):
         month: Annotated[str | None, QueryParameter(max_length=7)] = None,
     ) -> Response:
         """A month calendar of events (yearly ones repeat), with the month's list below."""
-        today = datetime.now(TIME_ZONE).date()
+        today = clock.local_today()
         year, month_number = parse_month(month, today)
         occurrences = service.month_occurrences(await service.list_events(db), year, month_number)
         days: dict[date, list[Any]] = {}
@@ -84,7 +83,7 @@ class EventPages(Controller):
     ) -> Response:
         """One event: its dates (the next occurrence for yearly ones), place and calendar file."""
         event = await service.get_event(db, slug)
-        today = datetime.now(TIME_ZONE).date()
+        today = clock.local_today()
         upcoming = service.occurrences([event], today, today + timedelta(days=730))
         shown = upcoming[0] if upcoming else None
         starts_on, ends_on = (shown.starts_on, shown.ends_on) if shown else (event.starts_on, event.ends_on)
@@ -99,3 +98,6 @@ class EventPages(Controller):
             },
             headers={"cache-control": "private, max-age=300"},
         )
+
+
+router = Router(path="/", route_handlers=[EventPages])

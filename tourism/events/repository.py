@@ -13,20 +13,12 @@ __all__ = [
     "get_event_for_update",
     "list_events",
     "list_events_by_slugs",
-    "list_event_slugs_at",
     "insert_event",
     "update_event",
     "get_attraction_id",
 ]
 
 # The event's own point wins; otherwise the attraction's, so a festival at a tower maps to the tower.
-SELECT = """
-SELECT e.id, e.slug, e.name, e.summary, e.description, e.starts_on, e.ends_on, e.recurrence,
-       e.date_precision, e.calendar_note, a.slug AS attraction_slug, a.name AS attraction_name, e.venue,
-       coalesce(e.lat, a.lat) AS lat, coalesce(e.lng, a.lng) AS lng, e.source, e.status, e.created_at,
-       e.updated_at
-FROM tourism.events e LEFT JOIN tourism.attractions a ON a.id = e.attraction_id
-"""
 GET_BY_SLUG = """
 SELECT e.id, e.slug, e.name, e.summary, e.description, e.starts_on, e.ends_on, e.recurrence,
        e.date_precision, e.calendar_note, a.slug AS attraction_slug, a.name AS attraction_name, e.venue,
@@ -34,11 +26,12 @@ SELECT e.id, e.slug, e.name, e.summary, e.description, e.starts_on, e.ends_on, e
        e.updated_at
 FROM tourism.events e LEFT JOIN tourism.attractions a ON a.id = e.attraction_id
 WHERE e.slug = $1 AND ($2 OR e.status = 'published')"""
+# Also the stored attraction id and the event's own point, which an update keeps unless it changes them.
 GET_FOR_UPDATE = """
 SELECT e.id, e.slug, e.name, e.summary, e.description, e.starts_on, e.ends_on, e.recurrence,
        e.date_precision, e.calendar_note, a.slug AS attraction_slug, a.name AS attraction_name, e.venue,
        coalesce(e.lat, a.lat) AS lat, coalesce(e.lng, a.lng) AS lng, e.source, e.status, e.created_at,
-       e.updated_at
+       e.updated_at, e.attraction_id, e.lat AS own_lat, e.lng AS own_lng
 FROM tourism.events e LEFT JOIN tourism.attractions a ON a.id = e.attraction_id
 WHERE e.slug = $1 FOR UPDATE OF e"""
 # Yearly events are returned whatever their stored year; the service places them in the window.
@@ -62,7 +55,6 @@ SELECT e.id, e.slug, e.name, e.summary, e.description, e.starts_on, e.ends_on, e
        e.updated_at
 FROM tourism.events e LEFT JOIN tourism.attractions a ON a.id = e.attraction_id
 WHERE e.slug = ANY($1::text[]) AND ($2 OR e.status = 'published')"""
-LIST_SLUGS_AT = "SELECT slug FROM tourism.events WHERE attraction_id = $1"
 GET_ATTRACTION_ID = "SELECT id FROM tourism.attractions WHERE slug = $1"
 INSERT = """
 INSERT INTO tourism.events (slug, name, summary, description, starts_on, ends_on, recurrence, date_precision,
@@ -118,8 +110,7 @@ async def get_event_for_update(
     record = await connection.fetchrow(GET_FOR_UPDATE, slug)
     if record is None:
         return None
-    own = await connection.fetchrow("SELECT attraction_id, lat, lng FROM tourism.events WHERE id = $1", record["id"])
-    return _event(record), own["attraction_id"], own["lat"], own["lng"]
+    return _event(record), record["attraction_id"], record["own_lat"], record["own_lng"]
 
 
 async def list_events(
@@ -139,11 +130,6 @@ async def list_events_by_slugs(
 ) -> list[Event]:
     """The events with these slugs (missing ones left out)."""
     return [_event(record) for record in await connection.fetch(LIST_BY_SLUGS, slugs, include_drafts)]
-
-
-async def list_event_slugs_at(connection: asyncpg.Connection, attraction_id: int) -> list[str]:
-    """Slugs of the events placed at an attraction."""
-    return [record["slug"] for record in await connection.fetch(LIST_SLUGS_AT, attraction_id)]
 
 
 async def get_attraction_id(connection: asyncpg.Connection, slug: str) -> int | None:

@@ -1,7 +1,7 @@
 """Event rules: places, date ranges, yearly recurrence, month calendars and search indexing."""
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 import asyncpg
 import msgspec
@@ -19,6 +19,7 @@ __all__ = [
     "get_event",
     "list_events",
     "occurrences",
+    "upcoming_at_attraction",
     "month_occurrences",
     "month_grid",
 ]
@@ -26,6 +27,8 @@ __all__ = [
 # A festival lasts days or weeks; a longer range is almost always a typo in the year.
 MAX_EVENT_DAYS = 120
 LOCALIZED_FIELDS = ("name", "summary", "description", "calendar_note", "venue")
+# An attraction's page lists its events for a year ahead, so every yearly festival there shows once.
+UPCOMING_DAYS = 366
 
 
 async def _row(connection: asyncpg.Connection, values: dict[str, object]) -> repository.EventRow:
@@ -75,6 +78,7 @@ async def create_event(connection: asyncpg.Connection, data: EventCreate) -> Eve
 
 async def update_event(connection: asyncpg.Connection, slug: str, data: EventUpdate) -> Event:
     """Change the given fields of an event and re-index it (under its new id if the slug changed)."""
+    # Row-locked: the given fields are merged into the current row; a second save waits for the first.
     found = await repository.get_event_for_update(connection, slug)
     if found is None:
         raise NotFound(f"no event {slug!r}", code="event_not_found")
@@ -136,6 +140,12 @@ def occurrences(events: list[Event], start: date, end: date) -> list[Occurrence]
             found.append(Occurrence(event=event, starts_on=event.starts_on, ends_on=event.ends_on))
     found.sort(key=lambda item: (item.starts_on, item.event.slug))
     return found
+
+
+async def upcoming_at_attraction(connection: asyncpg.Connection, attraction_slug: str, today: date) -> list[Occurrence]:
+    """The published events at an attraction within UPCOMING_DAYS of `today`, soonest first."""
+    at_place = [event for event in await list_events(connection) if event.attraction_slug == attraction_slug]
+    return occurrences(at_place, today, today + timedelta(days=UPCOMING_DAYS))
 
 
 def month_occurrences(events: list[Event], year: int, month: int) -> list[Occurrence]:

@@ -3,16 +3,16 @@
 from typing import Annotated, Any
 
 import asyncpg
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from tourism.errors import Forbidden
+from tourism.geo import parse_point
 from tourism.trips import service
 from tourism.trips.models import NewTrip, StopAdd, Trip, TripPlan, TripStop
-from tourism.trips.pages import plan_from_query
 
-__all__ = ["TripApi", "EDIT_TOKEN_HEADER"]
+__all__ = ["router", "TripApi", "EDIT_TOKEN_HEADER"]
 
 # Clients keep the edit token from creation and send it back; the share token in the path is public.
 EDIT_TOKEN_HEADER = "x-trip-token"
@@ -52,7 +52,7 @@ class TripApi(Controller):
         lng: Annotated[str | None, QueryParameter(max_length=32)] = None,
     ) -> TripPlan:
         """The day plan: nearest neighbour from `start` (a stop id, "point" with lat/lng, or the first stop)."""
-        return plan_from_query(await service.shared_trip(db, share_token), start, lat, lng)
+        return service.plan_from_start(await service.shared_trip(db, share_token), start, parse_point(lat, lng))
 
     @post("/{share_token:str}/stops", name="tourism.api.trips.add_stop")
     async def add_stop(
@@ -79,3 +79,6 @@ class TripApi(Controller):
     ) -> None:
         """Take a stop off the trip."""
         await service.remove_stop(db, await _editable(request, db, share_token, principal), document_id)
+
+
+router = Router(path="/", route_handlers=[TripApi])

@@ -8,7 +8,18 @@ import msgspec
 from i18n import LocalizedText
 from tourism.attractions.models import Latitude, Longitude
 
-__all__ = ["MAX_STOPS", "DocumentId", "TripStop", "Trip", "StopAdd", "PlannedStop", "TripPlan", "NewTrip"]
+__all__ = [
+    "MAX_STOPS",
+    "DocumentId",
+    "TripStop",
+    "Trip",
+    "StopAdd",
+    "StopForm",
+    "StopRemoveForm",
+    "PlannedStop",
+    "TripPlan",
+    "NewTrip",
+]
 
 # A day plan is for one day; twenty stops is already more than anyone visits.
 MAX_STOPS = 20
@@ -55,6 +66,21 @@ class StopAdd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     document_id: DocumentId
     lat: Latitude | None = None
     lng: Longitude | None = None
+
+
+class StopForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The "save to my trip" button's form: the stop, where it was listed, and the page to go back to."""
+
+    document_id: DocumentId
+    lat: Latitude | None = None
+    lng: Longitude | None = None
+    next: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class StopRemoveForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The "remove" button's form on the trip page."""
+
+    document_id: Annotated[str, msgspec.Meta(max_length=100)] = ""
 
 
 class PlannedStop(msgspec.Struct, frozen=True, kw_only=True):

@@ -3,22 +3,21 @@
 from typing import Annotated, Any
 
 import asyncpg
-import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from i18n.forms import decode_form
 from tourism.errors import InvalidInput
+from tourism.geo import parse_point
 from tourism.trips import service
-from tourism.trips.models import StopAdd, Trip, TripPlan
-from tourism.webutil import TRIP_COOKIE, TRIP_COOKIE_MAX_AGE, PageRenderer, form_text, parse_float, path_prefix
+from tourism.trips.models import StopAdd, StopForm, StopRemoveForm, Trip
+from tourism.webutil import NO_STORE, TRIP_COOKIE, TRIP_COOKIE_MAX_AGE, PageRenderer, path_prefix, see_other
 
-__all__ = ["TripPages", "SharedTripPages", "trip_cookie", "plan_from_query"]
-
-PRIVATE = {"cache-control": "private, no-store"}
+__all__ = ["router", "TripPages", "SharedTripPages", "trip_cookie"]
 
 
 def trip_cookie(settings: Any, page: Any, token: str) -> Cookie:
@@ -32,14 +31,6 @@ def trip_cookie(settings: Any, page: Any, token: str) -> Cookie:
         secure=bool(getattr(settings, "secure_cookies", False)),
         path=path_prefix(page) or "/",
     )
-
-
-def plan_from_query(trip: Trip, start: str | None, lat: str | None, lng: str | None) -> TripPlan:
-    """The day plan for the start the visitor chose: a typed point, one of the stops, or the first stop."""
-    latitude, longitude = parse_float(lat, low=-90, high=90), parse_float(lng, low=-180, high=180)
-    if start == "point" and latitude is not None and longitude is not None:
-        return service.plan_trip(trip, point=(latitude, longitude))
-    return service.plan_trip(trip, start=start)
 
 
 def _user_id(principal: Any) -> int | None:
@@ -57,6 +48,22 @@ def _safe_next(value: str, fallback: str) -> str:
     ):
         return value
     return fallback
+
+
+def _render_trip(
+    page: PageRenderer,
+    trip: Trip | None,
+    *,
+    editable: bool,
+    start: str | None,
+    lat: str | None,
+    lng: str | None,
+    headers: dict[str, str],
+) -> Response:
+    """The trip page: its stops in plan order from the chosen start (a stop, a typed point or the first)."""
+    plan = service.plan_from_start(trip, start, parse_point(lat, lng)) if trip else None
+    context = {"trip": trip, "plan": plan, "editable": editable, "start": start or "first"}
+    return page.render("tourism/trip.html", context | {"lat": lat or "", "lng": lng or ""}, headers=headers)
 
 
 class TripPages(Controller):
@@ -77,19 +84,7 @@ class TripPages(Controller):
     ) -> Response:
         """The saved stops and their day plan from the chosen start."""
         trip = await service.visitor_trip(db, request.cookies.get(TRIP_COOKIE), _user_id(principal))
-        plan = plan_from_query(trip, start, lat, lng) if trip else None
-        return page.render(
-            "tourism/trip.html",
-            {
-                "trip": trip,
-                "plan": plan,
-                "editable": True,
-                "start": start or "first",
-                "lat": lat or "",
-                "lng": lng or "",
-            },
-            headers=PRIVATE,
-        )
+        return _render_trip(page, trip, editable=True, start=start, lat=lat, lng=lng, headers=NO_STORE)
 
     @post("/stops", name="tourism.trip.add")
     async def add_stop(
@@ -102,26 +97,16 @@ class TripPages(Controller):
         principal: NamedDependency[Any],
     ) -> Response:
         """Save an attraction or experience; the first save creates the trip and its cookie."""
-        form = await request.form()
-        try:
-            data = msgspec.convert(
-                {
-                    "document_id": form_text(form, "document_id", 100),
-                    "lat": parse_float(form.get("lat"), low=-90, high=90),
-                    "lng": parse_float(form.get("lng"), low=-180, high=180),
-                },
-                StopAdd,
-            )
-        except msgspec.ValidationError as error:
-            raise InvalidInput(f"cannot save this stop: {error}", code="invalid_stop") from None
+        form = decode_form(await request.form(), StopForm)
         cookies: list[Cookie] = []
         trip = await service.visitor_trip(db, request.cookies.get(TRIP_COOKIE), _user_id(principal))
         if trip is None:
             created = await service.create_trip(db, user_id=_user_id(principal))
             trip = created.trip
             cookies.append(trip_cookie(settings, page, created.edit_token))
-        await service.add_stop(db, trip, data, search_engine)
-        target = _safe_next(form_text(form, "next", 2000), f"{path_prefix(page)}/{page.locale}/trip")
+        stop = StopAdd(document_id=form.document_id, lat=form.lat, lng=form.lng)
+        await service.add_stop(db, trip, stop, search_engine)
+        target = _safe_next(form.next, f"{path_prefix(page)}/{page.locale}/trip")
         return Redirect(target, status_code=HTTP_303_SEE_OTHER, cookies=cookies)
 
     @post("/stops/remove", name="tourism.trip.remove")
@@ -133,12 +118,12 @@ class TripPages(Controller):
         principal: NamedDependency[Any],
     ) -> Response:
         """Take a stop off the visitor's trip."""
-        form = await request.form()
+        form = decode_form(await request.form(), StopRemoveForm)
         trip = await service.visitor_trip(db, request.cookies.get(TRIP_COOKIE), _user_id(principal))
         if trip is None:
             raise InvalidInput("there is no trip in this browser yet", code="no_trip")
-        await service.remove_stop(db, trip, form_text(form, "document_id", 100))
-        return Redirect(f"{path_prefix(page)}/{page.locale}/trip", status_code=HTTP_303_SEE_OTHER)
+        await service.remove_stop(db, trip, form.document_id)
+        return see_other(page, "/trip")
 
 
 class SharedTripPages(Controller):
@@ -158,15 +143,8 @@ class SharedTripPages(Controller):
     ) -> Response:
         """The trip and its day plan; nothing on this page can change it."""
         trip = await service.shared_trip(db, share_token)
-        return page.render(
-            "tourism/trip.html",
-            {
-                "trip": trip,
-                "plan": plan_from_query(trip, start, lat, lng),
-                "editable": False,
-                "start": start or "first",
-                "lat": lat or "",
-                "lng": lng or "",
-            },
-            headers={"cache-control": "private, max-age=60", "x-robots-tag": "noindex"},
-        )
+        headers = {"cache-control": "private, max-age=60", "x-robots-tag": "noindex"}
+        return _render_trip(page, trip, editable=False, start=start, lat=lat, lng=lng, headers=headers)
+
+
+router = Router(path="/", route_handlers=[TripPages, SharedTripPages])

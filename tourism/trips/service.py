@@ -24,6 +24,8 @@ __all__ = [
     "add_stop",
     "remove_stop",
     "plan_trip",
+    "plan_from_start",
+    "saved_document_ids",
 ]
 
 MAX_TOKEN_LENGTH = 100
@@ -81,6 +83,12 @@ def may_edit(trip: Trip, edit_token_trip: Trip | None, user_id: int | None) -> b
     return (edit_token_trip is not None and edit_token_trip.id == trip.id) or (
         user_id is not None and trip.user_id == user_id
     )
+
+
+async def saved_document_ids(connection: asyncpg.Connection, edit_token: str | None) -> set[str]:
+    """The document ids saved in the trip this edit token opens (none without a trip), to mark them on pages."""
+    trip = await trip_for_edit_token(connection, edit_token)
+    return {stop.document_id for stop in trip.stops} if trip else set()
 
 
 async def shared_trip(connection: asyncpg.Connection, share_token: str) -> Trip:
@@ -177,3 +185,8 @@ def plan_trip(trip: Trip, *, start: str | None = None, point: tuple[float, float
         total_motorbike_minutes=plan.total_motorbike_minutes,
         total_car_minutes=plan.total_car_minutes,
     )
+
+
+def plan_from_start(trip: Trip, start: str | None, point: tuple[float, float] | None) -> TripPlan:
+    """The plan from the start a visitor chose: "point" (when the point they typed is valid), a stop, or the first."""
+    return plan_trip(trip, point=point) if start == "point" and point is not None else plan_trip(trip, start=start)

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import segno
 
-from tourism.posters import poster_names
+from tourism.attractions.posters import poster_names
 
 SVG = "{http://www.w3.org/2000/svg}"
 

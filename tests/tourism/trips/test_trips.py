@@ -6,8 +6,8 @@ import math
 import pytest
 from litestar.testing import AsyncTestClient
 
+from tourism.demo.seed import PACKAGED_DEMO_PATH
 from tourism.errors import Conflict
-from tourism.seed import PACKAGED_DEMO_PATH
 
 TOWER_PAGE = "/vi/attractions/po-klong-garai"
 
@@ -168,7 +168,7 @@ async def test_a_signed_in_visitors_trip_follows_them_to_another_device(client, 
 
 
 async def test_a_trip_holds_at_most_twenty_stops(conn) -> None:
-    from tourism.seed import seed_demo
+    from tourism.demo.seed import seed_demo
     from tourism.trips import service
     from tourism.trips.models import MAX_STOPS, StopAdd
 

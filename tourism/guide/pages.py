@@ -1,37 +1,30 @@
 """Attraction pages for visitors: the list, one attraction with its hours and surroundings, and "near me"."""
 
-import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
 from babel.dates import format_date as babel_format_date
-from babel.dates import get_day_names
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from markupsafe import Markup
 
 from i18n import TIME_ZONE
+from tourism import clock
 from tourism.attractions import service
-from tourism.attractions.models import CATEGORIES, Attraction, Category
+from tourism.attractions.models import CATEGORIES, Category
+from tourism.attractions.opendata import attraction_jsonld
 from tourism.events import service as events
-from tourism.hours import OpenStatus, opening_status
+from tourism.geo import parse_point
+from tourism.hours import WEEKDAYS, OpenStatus, opening_status
 from tourism.nearby import DEFAULT_RADIUS_M, RADIUS_CHOICES_M, RadiusM, find_nearby
-from tourism.opendata import attraction_jsonld
 from tourism.trips import service as trips
-from tourism.webutil import TRIP_COOKIE, PageRenderer, base_url, parse_float
+from tourism.webutil import NO_STORE, TRIP_COOKIE, PageRenderer, base_url, json_ld, weekday_names
 
-__all__ = ["AttractionPages", "NearMePages", "status_view", "json_ld", "weekday_names"]
+__all__ = ["router", "AttractionPages", "NearMePages", "status_view"]
 
 # Pages carry the visitor's CSRF token and sign-in state, so only their own browser may keep them, briefly.
 CACHE_HEADERS = {"cache-control": "private, max-age=60"}
-
-
-def json_ld(data: dict[str, Any]) -> Markup:
-    """JSON-LD safe inside a <script> element (no '</' can end it early)."""
-    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
-    return Markup(text.replace("&", "\\u0026"))
 
 
 def status_view(status: OpenStatus, now: datetime, locale: str) -> dict[str, Any]:
@@ -50,20 +43,8 @@ def status_view(status: OpenStatus, now: datetime, locale: str) -> dict[str, Any
     return view
 
 
-def weekday_names(width: str, locale: str) -> list[str]:
-    """Monday-first weekday names (Babel keys them 0 = Monday; its iteration order is CLDR's, Sunday first)."""
-    names = get_day_names(width, locale=locale)
-    return [names[index] for index in range(7)]
-
-
 async def _saved_ids(request: Request[Any, Any, Any], db: asyncpg.Connection) -> set[str]:
-    trip = await trips.trip_for_edit_token(db, request.cookies.get(TRIP_COOKIE))
-    return {stop.document_id for stop in trip.stops} if trip else set()
-
-
-def _upcoming(all_events: list[Any], attraction: Attraction, today: date) -> list[Any]:
-    at_place = [event for event in all_events if event.attraction_slug == attraction.slug]
-    return events.occurrences(at_place, today, today + timedelta(days=366))
+    return await trips.saved_document_ids(db, request.cookies.get(TRIP_COOKIE))
 
 
 class AttractionPages(Controller):
@@ -82,7 +63,7 @@ class AttractionPages(Controller):
     ) -> Response:
         """Published attractions, filtered by category and commune."""
         result = await service.list_attractions(db, category=category, commune_code=commune, cursor=cursor, limit=24)
-        now = datetime.now(TIME_ZONE)
+        now = clock.local_now()
         statuses = {
             item.slug: status_view(opening_status(item.opening_hours, now), now, page.locale) for item in result.items
         }
@@ -113,7 +94,7 @@ class AttractionPages(Controller):
     ) -> Response:
         """One attraction: open now or not, fees, photos, events there and what is near it."""
         attraction = await service.get_attraction(db, slug)
-        now = datetime.now(TIME_ZONE)
+        now = clock.local_now()
         nearby = await find_nearby(
             search_engine,
             attraction.lat,
@@ -122,7 +103,6 @@ class AttractionPages(Controller):
             locale=page.locale,
             exclude_ids=(attraction.document_id,),
         )
-        all_events = await events.list_events(db)
         site = base_url(settings, page)
         return page.render(
             "tourism/attraction.html",
@@ -131,15 +111,15 @@ class AttractionPages(Controller):
                 "today": now.date(),
                 "open": status_view(opening_status(attraction.opening_hours, now), now, page.locale),
                 "weekday_names": weekday_names("wide", page.locale),
-                "weekday_keys": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                "weekday_keys": WEEKDAYS,
                 "nearby": nearby,
                 "radius": radius,
                 "radius_choices": RADIUS_CHOICES_M,
-                "occurrences": _upcoming(all_events, attraction, now.date()),
+                "occurrences": await events.upcoming_at_attraction(db, attraction.slug, now.date()),
                 "saved": await _saved_ids(request, db),
                 "json_ld": json_ld(attraction_jsonld(attraction, page.locale, site)),
             },
-            headers={"cache-control": "private, max-age=60"},
+            headers=CACHE_HEADERS,
         )
 
 
@@ -160,12 +140,9 @@ class NearMePages(Controller):
         radius: Annotated[RadiusM, QueryParameter()] = DEFAULT_RADIUS_M,
     ) -> Response:
         """The near-me form and, once a point is given, what is near it."""
-        latitude = parse_float(lat, low=-90, high=90)
-        longitude = parse_float(lng, low=-180, high=180)
-        nearby = None
-        invalid = (lat or lng) and (latitude is None or longitude is None)
-        if latitude is not None and longitude is not None:
-            nearby = await find_nearby(search_engine, latitude, longitude, radius, locale=page.locale)
+        point = parse_point(lat, lng)
+        invalid = bool(lat or lng) and point is None
+        nearby = await find_nearby(search_engine, *point, radius, locale=page.locale) if point else None
         return page.render(
             "tourism/nearby.html",
             {
@@ -174,9 +151,12 @@ class NearMePages(Controller):
                 "lng": lng or "",
                 "radius": radius,
                 "radius_choices": RADIUS_CHOICES_M,
-                "invalid": bool(invalid),
+                "invalid": invalid,
                 "saved": await _saved_ids(request, db),
             },
             status_code=400 if invalid else 200,
-            headers={"cache-control": "private, no-store"},
+            headers=NO_STORE,
         )
+
+
+router = Router(path="/", route_handlers=[AttractionPages, NearMePages])

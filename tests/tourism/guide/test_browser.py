@@ -1,14 +1,26 @@
 """The attraction page in real Chromium, in Vietnamese, English and Arabic (right to left), scripts off."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
+from i18n import TIME_ZONE
 from tests.browser import chromium, screenshot, serve_app  # noqa: F401  (chromium is a fixture used below)
+from tourism import clock
 
 NAMES = {"vi": "Tháp Pô Klông Garai", "en": "Po Klong Garai Cham Towers", "ar": "أبراج بو كلونغ غاراي التشامية"}
+# A Monday evening: the towers (07:00-17:00 every day) are closed and say when they open, 07:00 tomorrow.
+MONDAY_EVENING = datetime(2026, 11, 23, 20, 30, tzinfo=TIME_ZONE)
+
+
+@pytest.fixture
+def monday_evening(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The pages' clock stopped at MONDAY_EVENING, whatever time the tests run (the server runs in this process)."""
+    monkeypatch.setattr(clock, "local_now", lambda: MONDAY_EVENING)
+    return MONDAY_EVENING
 
 
 @pytest.fixture
@@ -35,7 +47,7 @@ async def no_script_context(chromium: Any) -> Any:  # noqa: F811
 @pytest.mark.browser
 @pytest.mark.parametrize("locale", ["vi", "en", "ar"])
 async def test_attraction_page_in_chromium(
-    locale: str, demo, drain, listing, shift, tower, tourism_server: str, no_script_context: Any
+    locale: str, demo, drain, listing, shift, tower, monday_evening, tourism_server: str, no_script_context: Any
 ) -> None:
     engine = await drain()
     await engine.upsert(

@@ -1,9 +1,7 @@
-"""Calendar feeds, GeoJSON, CSV and JSON-LD: each parses back to what was stored."""
+"""Event feeds: iCalendar, GeoJSON, CSV and the page's JSON-LD each parse back to what was stored."""
 
 import csv
 import io
-import json
-import re
 from datetime import date, timedelta
 
 import asyncpg
@@ -71,55 +69,25 @@ def test_calendar_bytes_round_trip_of_a_non_recurring_event() -> None:
     assert "RRULE" not in component
 
 
-async def test_geojson_is_valid_with_longitude_first(client, demo: asyncpg.Pool) -> None:
-    response = await client.get("/api/v1/attractions.geojson")
-    assert response.status_code == 200 and response.headers["content-type"].startswith("application/geo+json")
-    data = response.json()
-    assert data["type"] == "FeatureCollection" and len(data["features"]) == 27
-    for feature in data["features"]:
-        assert feature["type"] == "Feature" and set(feature) >= {"geometry", "properties"}
-        geometry = feature["geometry"]
-        assert geometry["type"] == "Point" and len(geometry["coordinates"]) == 2
-        lng, lat = geometry["coordinates"]
-        # The province lies near 11-12 N, 108-109 E: a swapped pair would fail both ranges.
-        assert 108.0 < lng < 109.5 and 11.0 < lat < 12.5, feature["id"]
-    tower = next(f for f in data["features"] if f["properties"]["slug"] == "po-klong-garai")
-    assert tower["geometry"]["coordinates"] == [108.9465, 11.6018]
-    assert tower["properties"]["name"]["vi"] == "Tháp Pô Klông Garai"
-
+async def test_geojson_places_events_longitude_first(client, demo: asyncpg.Pool) -> None:
     event_data = (await client.get("/api/v1/events.geojson")).json()
     kate = next(f for f in event_data["features"] if f["properties"]["slug"] == "kate")
     assert kate["geometry"]["coordinates"] == [108.9465, 11.6018]
     assert all(f["geometry"] is None or f["geometry"]["type"] == "Point" for f in event_data["features"])
 
 
-async def test_csv_downloads(client, demo: asyncpg.Pool) -> None:
-    rows = list(csv.DictReader(io.StringIO((await client.get("/api/v1/attractions.csv")).text)))
-    assert len(rows) == 27
-    tower = next(row for row in rows if row["slug"] == "po-klong-garai")
-    assert tower["name_vi"] == "Tháp Pô Klông Garai" and tower["latitude"] == "11.6018"
-    assert tower["commune_name"] == "Phường Đô Vinh" and tower["commune_dataset_version"]
+async def test_csv_download(client, demo: asyncpg.Pool) -> None:
     event_rows = list(csv.DictReader(io.StringIO((await client.get("/api/v1/events.csv")).text)))
     assert {row["slug"] for row in event_rows} == {"kate", "rija-nugar", "ramuwan", "grape-wine-festival", "cau-ngu"}
 
 
-def _json_ld(html: str) -> dict[str, object]:
-    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    assert match, "no JSON-LD on the page"
-    return json.loads(match.group(1))
-
-
-async def test_pages_carry_schema_org_json_ld(client, demo: asyncpg.Pool) -> None:
-    data = _json_ld((await client.get("/en/attractions/po-klong-garai")).text)
-    assert data["@type"] == "TouristAttraction" and data["name"] == "Po Klong Garai Cham Towers"
-    assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 11.6018, "longitude": 108.9465}
-    assert data["openingHoursSpecification"][0]["opens"] == "07:00"
-    event = _json_ld((await client.get("/vi/events/kate")).text)
+async def test_page_carries_schema_org_json_ld(client, demo: asyncpg.Pool, page_json_ld) -> None:
+    event = page_json_ld((await client.get("/vi/events/kate")).text)
     assert event["@type"] == "Event" and event["name"] == "Lễ hội Katê"
     assert event["location"]["geo"]["latitude"] == 11.6018
 
 
-async def test_json_ld_cannot_close_its_script_element(client, pool: asyncpg.Pool) -> None:
+async def test_json_ld_cannot_close_its_script_element(client, pool: asyncpg.Pool, page_json_ld) -> None:
     async with pool.acquire() as connection, connection.transaction():
         await events.create_event(
             connection,
@@ -133,4 +101,4 @@ async def test_json_ld_cannot_close_its_script_element(client, pool: asyncpg.Poo
         )
     html = (await client.get("/en/events/tricky")).text
     assert "<script>alert(1)" not in html
-    assert _json_ld(html)["name"] == "</script><script>alert(1)</script>"
+    assert page_json_ld(html)["name"] == "</script><script>alert(1)</script>"

@@ -23,7 +23,7 @@ DATA_DIR = Path(__file__).parent / "data"
 PACKAGED_DEMO_PATH = DATA_DIR / "ninh_thuan_demo.json"
 EXTRA_PATH = DATA_DIR / "tourism_demo_extra.json"
 # In the development checkout the shared data sits beside the repository; installs use the packaged copy.
-DEFAULT_DEMO_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "ninh_thuan_demo.json"
+DEFAULT_DEMO_PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "ninh_thuan_demo.json"
 
 
 class SeedSummary(msgspec.Struct, kw_only=True):

@@ -1,7 +1,5 @@
 """Editors alone may write; an editor publishes a new attraction through pages or the API and search finds it."""
 
-import asyncpg
-import pytest
 
 from search.models import SearchFilters, SearchQuery
 
@@ -15,16 +13,6 @@ NEW_ATTRACTION = {
     "opening_hours": {"weekly": {"mon": [{"opens": "07:00", "closes": "17:00"}]}},
     "fees": [{"visitor_type": "adult", "amount_vnd": 30000}],
 }
-
-
-async def _session(pool: asyncpg.Pool, *roles: str) -> str:
-    from marketplace.accounts.service import create_user, start_session
-
-    async with pool.acquire() as connection, connection.transaction():
-        user = await create_user(
-            connection, email=f"{'-'.join(roles)}@example.test", password=None, roles=list(roles), display_name="Test"
-        )
-        return await start_session(connection, user.id)
 
 
 async def _search(engine, text: str) -> list[str]:
@@ -86,10 +74,10 @@ async def test_editor_publishes_and_the_attraction_appears_in_search(client, dem
     assert "attraction:vuon-tao" in hits and "attraction:vuon-tao-thai-an" not in hits
 
 
-async def test_editor_pages_are_guarded(client, demo, pool) -> None:
+async def test_editor_pages_are_guarded(client, demo, session) -> None:
     anonymous = await client.get("/vi/editor/attractions", follow_redirects=False)
     assert anonymous.status_code in (302, 303, 401) and "sign-in" in anonymous.headers.get("location", "sign-in")
-    client.cookies.set("sid", await _session(pool, "customer"))
+    client.cookies.set("sid", await session("customer"))
     assert (await client.get("/vi/editor/attractions")).status_code == 403
     assert (
         await client.post(
@@ -98,8 +86,8 @@ async def test_editor_pages_are_guarded(client, demo, pool) -> None:
     ).status_code == 403
 
 
-async def test_editor_creates_through_the_form_and_sees_errors(client, demo, pool, csrf, drain) -> None:
-    client.cookies.set("sid", await _session(pool, "editor"))
+async def test_editor_creates_through_the_form_and_sees_errors(client, demo, session, csrf, drain) -> None:
+    client.cookies.set("sid", await session("editor"))
     listing = await client.get("/en/editor/attractions")
     assert listing.status_code == 200 and "Needs re-checking" in listing.text and "Po Klong Garai" in listing.text
     token = await csrf(client, "/en/editor/attractions/new")
@@ -194,51 +182,16 @@ async def test_photo_upload_goes_through_the_image_pipeline(client, demo, api_to
     ).status_code == 204
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"slug": "e1", "name": {"vi": "E"}, "starts_on": "2030-01-05", "ends_on": "2030-01-01"},
-        {
-            "slug": "e2",
-            "name": {"vi": "E"},
-            "starts_on": "2030-01-01",
-            "ends_on": "2030-01-02",
-            "attraction_slug": "nowhere",
-        },
-    ],
-)
-async def test_bad_events_are_refused_with_a_reason(client, demo, api_token, body) -> None:
-    editor = {"authorization": f"Bearer {await api_token('editor')}"}
-    response = await client.post("/api/v1/events", json=body, headers=editor)
-    assert response.status_code == 422 and response.json()["error"]["code"] in ("dates_reversed", "unknown_attraction")
-
-
-async def test_editor_creates_and_edits_an_event_through_pages(client, demo, pool, csrf) -> None:
-    client.cookies.set("sid", await _session(pool, "editor"))
-    assert "Lễ hội Katê" in (await client.get("/vi/editor/events")).text
-    token = await csrf(client, "/en/editor/events/new")
-    form = {
-        "_csrf_token": token,
-        "slug": "dem-nhac-thap",
-        "name_vi": "Đêm nhạc dưới tháp",
-        "name_en": "Music night",
-        "starts_on": "2027-03-10",
-        "ends_on": "2027-03-09",
-        "attraction_slug": "po-klong-garai",
-        "status": "published",
-    }
-    bad = await client.post("/en/editor/events/new", data=form)
-    assert bad.status_code == 422 and "ends before it starts" in bad.text and "Music night" in bad.text
-    form["ends_on"] = "2027-03-11"
-    created = await client.post("/en/editor/events/new", data=form, follow_redirects=False)
-    assert created.status_code == 303
-    event = (await client.get("/api/v1/events/dem-nhac-thap")).json()
-    assert event["attraction_slug"] == "po-klong-garai" and event["lat"] == 11.6018
-    form.update(recurrence="yearly", name_en="Tower music night")
-    assert (
-        await client.post("/en/editor/events/dem-nhac-thap/edit", data=form, follow_redirects=False)
-    ).status_code == 303
-    event = (await client.get("/api/v1/events/dem-nhac-thap")).json()
-    assert event["recurrence"] == "yearly" and event["name"]["en"] == "Tower music night"
-    client.cookies.set("sid", await _session(pool, "merchant"))
-    assert (await client.get("/en/editor/events")).status_code == 403
+async def test_editor_form_names_each_bad_field_and_keeps_what_was_typed(client, demo, session, csrf) -> None:
+    client.cookies.set("sid", await session("editor"))
+    edit = await client.get("/en/editor/attractions/po-klong-garai/edit")
+    assert '<option value="' in edit.text and "selected>Phường Đô Vinh</option>" in edit.text
+    assert "Po Klong Garai Cham Towers" in edit.text and "07:00-17:00" in edit.text
+    token = await csrf(client, "/en/editor/attractions/new")
+    form = {"_csrf_token": token, "slug": "doi-gio", "name_en": "Windy hill", "category": "nature"}
+    bad = await client.post("/en/editor/attractions/new", data={**form, "lat": "north", "lng": "200"})
+    assert bad.status_code == 422
+    assert "Enter a number." in bad.text and "This number is too large." in bad.text
+    assert 'value="north"' in bad.text and 'value="Windy hill"' in bad.text
+    translated = await client.post("/vi/editor/attractions/new", data={**form, "lat": "north", "lng": "109"})
+    assert translated.status_code == 422 and "Enter a number." not in translated.text
