@@ -3,7 +3,7 @@
 from typing import Any
 
 import asyncpg
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -23,7 +23,8 @@ from marketplace.platform.middleware import client_ip
 from marketplace.platform.principal import Principal
 from marketplace.platform.settings import Settings
 
-__all__ = ["account_api_handlers"]
+__all__ = ["AuthApi", "TokenApi", "router"]
+
 
 class AuthApi(Controller):
     """Sign-up, sign-in and sign-out for API clients that use a session cookie."""
@@ -65,31 +66,30 @@ class AuthApi(Controller):
             raise Unauthorized("Sign in first.", code="not_signed_in")
         return principal
 
-def account_api_handlers(guards: Any) -> list[Any]:
-    """The account API, with the admin-only token routes guarded."""
 
-    class TokenApi(Controller):
-        """API tokens for portal clients (admins only)."""
+class TokenApi(Controller):
+    """API tokens for portal clients (admins only)."""
 
-        path = "/admin/tokens"
-        tags = ["accounts"]
+    path = "/admin/tokens"
+    tags = ["accounts"]
+    opt = {"roles": ("admin",)}
 
-        @post("/", status_code=HTTP_201_CREATED, guards=[guards.admin])
-        async def create_token(self, data: JSONBody[ApiTokenCreate], db: NamedDependency[asyncpg.Connection],
-                               principal: NamedDependency[Principal | None]) -> ApiTokenCreated:
-            """Create a token; its secret is in this response only."""
-            return await service.create_api_token(db, name=data.name, roles=list(data.roles),
-                                                  created_by=principal.user_id if principal else None)
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create_token(self, data: JSONBody[ApiTokenCreate], db: NamedDependency[asyncpg.Connection],
+                           principal: NamedDependency[Principal | None]) -> ApiTokenCreated:
+        """Create a token; its secret is in this response only."""
+        return await service.create_api_token(db, name=data.name, roles=list(data.roles),
+                                              created_by=principal.user_id if principal else None)
 
-        @get("/", guards=[guards.admin])
-        async def list_tokens(self, db: NamedDependency[asyncpg.Connection]) -> list[ApiToken]:
-            """Every token without its secret."""
-            return await service.list_api_tokens(db)
+    @get("/")
+    async def list_tokens(self, db: NamedDependency[asyncpg.Connection]) -> list[ApiToken]:
+        """Every token without its secret."""
+        return await service.list_api_tokens(db)
 
-        @post("/{token_id:int}/revoke", status_code=HTTP_200_OK, guards=[guards.admin])
-        async def revoke_token(self, token_id: FromPath[int], db: NamedDependency[asyncpg.Connection]) -> ApiToken:
-            """Revoke a token at once."""
-            return await service.revoke_api_token(db, token_id)
+    @post("/{token_id:int}/revoke", status_code=HTTP_200_OK)
+    async def revoke_token(self, token_id: FromPath[int], db: NamedDependency[asyncpg.Connection]) -> ApiToken:
+        """Revoke a token at once."""
+        return await service.revoke_api_token(db, token_id)
 
-    return [AuthApi, TokenApi]
 
+router = Router(path="/", route_handlers=[AuthApi, TokenApi])

@@ -11,6 +11,8 @@ __all__ = [
     "User",
     "SignUp",
     "SignIn",
+    "SignInForm",
+    "TokenForm",
     "ApiTokenCreate",
     "ApiTokenCreated",
     "ApiToken",
@@ -49,6 +51,21 @@ class SignIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     email: Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class SignInForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The sign-in page's form: blank credentials are simply wrong ones; `next` is where to go afterwards."""
+
+    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
+    password: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    next: str = ""
+
+
+class TokenForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The admin's form for a new API token (the service names what is missing)."""
+
+    name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    roles: list[str] = msgspec.field(default_factory=list)
 
 
 class ApiTokenCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -19,6 +19,7 @@ RETURNING id, email, display_name, password_hash, roles, locale, is_active, crea
 """
 UPDATE_PASSWORD_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1"
 UPDATE_ROLES = "UPDATE users SET roles = $2 WHERE id = $1 RETURNING id"
+ADD_ROLE = "UPDATE users SET roles = array_append(roles, $2) WHERE id = $1 AND NOT ($2 = ANY (roles))"
 
 INSERT_SESSION = """
 INSERT INTO sessions (token_hash, user_id, data, expires_at) VALUES ($1, $2, $3, $4)
@@ -49,6 +50,8 @@ UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
 RETURNING id, name, prefix, roles, created_at, last_used_at, revoked_at
 """
 
+# One sign-in attempt per account at a time (released at the end of the transaction).
+LOCK_LOGIN_ATTEMPTS = "SELECT pg_advisory_xact_lock(hashtext('login:' || $1))"
 INSERT_LOGIN_FAILURE = "INSERT INTO login_failures (ip, account) VALUES ($1, $2)"
 COUNT_FAILURES_BY_IP = "SELECT count(*) FROM login_failures WHERE ip = $1 AND failed_at > now() - $2::interval"
 COUNT_FAILURES_BY_ACCOUNT = """
@@ -83,6 +86,10 @@ async def update_password_hash(connection: asyncpg.Connection, user_id: int, pas
 
 async def update_roles(connection: asyncpg.Connection, user_id: int, roles: list[str]) -> bool:
     return await connection.fetchval(UPDATE_ROLES, user_id, roles) is not None
+
+
+async def add_role(connection: asyncpg.Connection, user_id: int, role: str) -> None:
+    await connection.execute(ADD_ROLE, user_id, role)
 
 
 async def insert_session(connection: asyncpg.Connection, token_hash: bytes, user_id: int,
@@ -125,6 +132,10 @@ async def list_tokens(connection: asyncpg.Connection) -> list[asyncpg.Record]:
 
 async def revoke_token(connection: asyncpg.Connection, token_id: int) -> asyncpg.Record | None:
     return await connection.fetchrow(REVOKE_TOKEN, token_id)
+
+
+async def lock_login_attempts(connection: asyncpg.Connection, account: str) -> None:
+    await connection.execute(LOCK_LOGIN_ATTEMPTS, account)
 
 
 async def insert_login_failure(connection: asyncpg.Connection, ip: str | None, account: str) -> None:

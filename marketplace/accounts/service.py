@@ -22,6 +22,7 @@ __all__ = [
     "sign_up",
     "get_user",
     "create_user",
+    "grant_role",
     "authenticate",
     "start_session",
     "end_session",
@@ -89,6 +90,11 @@ async def create_user(connection: asyncpg.Connection, *, email: str, password: s
     return _user(row)
 
 
+async def grant_role(connection: asyncpg.Connection, user_id: int, role: str) -> None:
+    """Add a role to a user once."""
+    await repository.add_role(connection, user_id, role)
+
+
 async def sign_up(connection: asyncpg.Connection, data: SignUp) -> User:
     """A self-service customer account."""
     return await create_user(connection, email=data.email, password=data.password, roles=["customer"],
@@ -106,7 +112,7 @@ async def authenticate(pool: asyncpg.Pool, email: str, password: str, ip: str | 
     async with pool.acquire(timeout=10) as connection:
         async with connection.transaction():
             # One attempt per account at a time, so concurrent guesses cannot slip past the count.
-            await connection.execute("SELECT pg_advisory_xact_lock(hashtext('login:' || $1))", account)
+            await repository.lock_login_attempts(connection, account)
             by_ip, by_account = await repository.count_login_failures(connection, ip=ip, account=account,
                                                                       window=window)
             if by_ip >= limits.per_ip or by_account >= limits.per_account:
@@ -183,9 +189,11 @@ def _token_info(row: asyncpg.Record) -> ApiToken:
 async def create_api_token(connection: asyncpg.Connection, *, name: str, roles: list[str],
                            created_by: int | None) -> ApiTokenCreated:
     """A new token; the secret is in the result and nowhere else."""
+    if not name.strip():
+        raise Unprocessable("Give the token a name.", code="name_required", details={"field": "name"})
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
-        raise Unprocessable("Give one or more known roles.", code="unknown_role")
+        raise Unprocessable("Give one or more known roles.", code="unknown_role", details={"field": "roles"})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = await repository.insert_token(connection, name=name.strip(), token_hash=_digest(token),
                                         prefix=token[: len(TOKEN_PREFIX) + 6], roles=sorted(set(roles)),

@@ -8,6 +8,7 @@ import asyncpg
 from litestar import Request
 from litestar.datastructures import Cookie
 
+from marketplace.accounts import service
 from marketplace.platform.database import ACQUIRE_TIMEOUT
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import Settings
@@ -36,8 +37,6 @@ async def signed_in(request: Request[Any, Any, Any], db: asyncpg.Connection, use
 
 async def start_signed_in_session(request: Request[Any, Any, Any], pool: asyncpg.Pool, user_id: int) -> str:
     """A new session and the sign-in hooks, in one transaction on one connection; returns the cookie value."""
-    from marketplace.accounts import service
-
     async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection, connection.transaction():
         token = await service.start_session(connection, user_id)
         await signed_in(request, connection, user_id)

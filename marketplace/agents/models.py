@@ -7,9 +7,10 @@ import msgspec
 
 from marketplace.merchants.models import MerchantKind, Phone
 
-__all__ = ["ConsentMethod", "AssistedMerchantCreate", "Consent", "TakeoverCode", "TakeoverRedeem"]
+__all__ = ["ConsentMethod", "CONSENT_METHODS", "AssistedMerchantCreate", "Consent", "TakeoverCode", "TakeoverRedeem"]
 
 ConsentMethod = Literal["in_person_signature", "in_person_verbal", "phone_call", "paper_form"]
+CONSENT_METHODS: tuple[str, ...] = ("in_person_signature", "in_person_verbal", "phone_call", "paper_form")
 
 
 class AssistedMerchantCreate(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,212 +1,135 @@
-"""Pages of community agents (assisted producers), of the approval queue, and of taking an account over."""
+"""Pages of community agents (assisted producers), of a shop's audit log, and of taking an account over."""
 
 from datetime import datetime
 from typing import Any
 
 import asyncpg
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from i18n import TIME_ZONE
-from marketplace.agents import service as agents
-from marketplace.agents.models import AssistedMerchantCreate
+from marketplace.agents import service
+from marketplace.agents.models import CONSENT_METHODS, AssistedMerchantCreate, TakeoverCode, TakeoverRedeem
 from marketplace.merchants import service as merchants
-from marketplace.merchants.models import MERCHANT_KINDS, MerchantReview
-from marketplace.orders.pages import see_other
+from marketplace.merchants.models import MERCHANT_KINDS
+from marketplace.platform.audit import list_audit_log
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices, commune_name
-from marketplace.platform.errors import AppError
-from marketplace.platform.forms import convert_form, error_lines, optional_int
 from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
+from marketplace.platform.web import NO_STORE, submit_form
 
-__all__ = ["agent_page_handlers"]
+__all__ = ["AgentPages", "AuditLogPages", "TakeoverPages", "router"]
 
-NO_STORE = {"cache-control": "private, no-store"}
-CONSENT_METHODS = ("in_person_signature", "in_person_verbal", "phone_call", "paper_form")
-ASSISTED_FIELDS = (
-    "producer_name",
-    "producer_phone",
-    "shop_name",
-    "kind",
-    "commune_code",
-    "address",
-    "consent_given_by",
-    "consent_method",
-    "consent_at",
-    "consent_note",
-)
+Db = NamedDependency[asyncpg.Connection]
+Page = NamedDependency[PageRenderer]
+Who = NamedDependency[Principal | None]
+AnyRequest = Request[Any, Any, Any]
+Errors = list[tuple[str, str]]
 
 
-def agent_page_handlers(guards: Any) -> list[Any]:
-    """Agent dashboard, approval queue, takeover."""
-    # A class body cannot see a parameter it also assigns (`guards`), hence the alias.
-    shared_guards = guards
+async def _agent_page(db: asyncpg.Connection, page: PageRenderer, principal: Principal | None,
+                      values: dict[str, Any], errors: Errors, status: int = 200,
+                      code: TakeoverCode | None = None) -> Response:
+    """The agent's producers, the form to register one (its commune chosen first), a new code if any."""
+    assisted = await service.list_assisted_merchants(db, principal)
+    home_commune = await merchants.agent_commune(db, principal.user_id) if principal and principal.user_id else None
+    return page.render(
+        "marketplace/agent.html",
+        {
+            "assisted": assisted,
+            "communes": commune_choices(DEFAULT_PROVINCE_CODE),
+            "kinds": MERCHANT_KINDS,
+            "consent_methods": CONSENT_METHODS,
+            "values": {"commune_code": home_commune, **values},
+            "errors": errors,
+            "code": code,
+            "commune_name": commune_name,
+            "now": datetime.now(TIME_ZONE).strftime("%Y-%m-%dT%H:%M"),
+        },
+        status_code=status,
+        headers=NO_STORE,
+    )
 
-    class AgentPages(Controller):
-        """A community agent's producers."""
 
-        path = "/agent"
-        include_in_schema = False
-        guards = [shared_guards.community_agent]
+class AgentPages(Controller):
+    """A community agent's producers."""
 
-        async def _render(
-            self,
-            db: asyncpg.Connection,
-            page: PageRenderer,
-            principal: Any,
-            values: dict[str, Any],
-            errors: list[Any],
-            code: dict[str, Any] | None = None,
-            status_code: int = 200,
-        ) -> Any:
-            assisted = await agents.list_assisted_merchants(db, principal)
-            home_commune = await merchants.agent_commune(db, principal.user_id)
-            return page.render(
-                "marketplace/agent.html",
-                {
-                    "assisted": assisted,
-                    "communes": commune_choices(DEFAULT_PROVINCE_CODE),
-                    "kinds": MERCHANT_KINDS,
-                    "consent_methods": CONSENT_METHODS,
-                    "values": {"commune_code": home_commune, **values},
-                    "errors": errors,
-                    "code": code,
-                    "commune_name": commune_name,
-                    "now": datetime.now(TIME_ZONE).strftime("%Y-%m-%dT%H:%M"),
-                },
-                status_code=status_code,
-                headers=NO_STORE,
-            )
+    path = "/agent"
+    include_in_schema = False
+    opt = {"roles": ("community_agent",)}
 
-        @get("/", name="marketplace.agent")
-        async def home(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            page: NamedDependency[PageRenderer],
-            principal: NamedDependency[Principal | None],
-        ) -> Any:
-            """The producers I assist and the form to register one."""
-            return await self._render(db, page, principal, {}, [])
+    @get("/", name="marketplace.agent")
+    async def home(self, db: Db, page: Page, principal: Who) -> Response:
+        """The producers I assist and the form to register one."""
+        return await _agent_page(db, page, principal, {}, [])
 
-        @post("/merchants", name="marketplace.agent_register")
-        async def register(
-            self,
-            request: Request[Any, Any, Any],
-            db: NamedDependency[asyncpg.Connection],
-            page: NamedDependency[PageRenderer],
-            principal: NamedDependency[Principal | None],
-        ) -> Any:
-            """Register a producer with its consent; go to its dashboard to add products."""
-            form = await request.form()
-            values = {key: form.get(key) for key in ASSISTED_FIELDS}
-            try:
-                consent_at = datetime.fromisoformat(str(values["consent_at"] or "")).replace(tzinfo=TIME_ZONE)
-                data = convert_form(
-                    {
-                        **values,
-                        "consent_at": consent_at,
-                        "consent_note": values["consent_note"] or "",
-                        "offers_pickup": bool(form.get("offers_pickup")),
-                        "delivery_fee": optional_int(form, "delivery_fee"),
-                    },
-                    AssistedMerchantCreate,
-                )
-                merchant = await agents.register_assisted_merchant(db, principal, data)
-            except ValueError:
-                return await self._render(
-                    db, page, principal, values, [("Please check the form.", "consent_at")], status_code=422
-                )
-            except AppError as error:
-                return await self._render(
-                    db, page, principal, values, error_lines(error), status_code=error.status_code
-                )
-            return see_other(page, f"/merchant/{merchant.id}")
+    @post("/merchants", name="marketplace.agent_register")
+    async def register(self, request: AnyRequest, db: Db, page: Page, principal: Who) -> Response:
+        """Register a producer with its consent; go to its dashboard to add products."""
 
-        @post("/merchants/{merchant_id:int}/takeover-code", name="marketplace.agent_takeover_code")
-        async def takeover_code(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            page: NamedDependency[PageRenderer],
-            principal: NamedDependency[Principal | None],
-            merchant_id: FromPath[int],
-        ) -> Any:
-            """Show a new one-time code (once) for the producer."""
-            code = await agents.create_takeover_code(db, principal, merchant_id)
-            return await self._render(
-                db,
-                page,
-                principal,
-                {},
-                [],
-                code={"merchant_id": merchant_id, "code": code.code, "expires_at": code.expires_at},
-            )
+        async def save(data: AssistedMerchantCreate) -> str:
+            merchant = await service.register_assisted_merchant(db, principal, data)
+            return f"/merchant/{merchant.id}"
 
-    class ApprovalPages(Controller):
-        """The approval queue (admins: all; agents: their commune)."""
+        async def show_again(values: dict[str, Any], errors: Errors, status: int) -> Response:
+            return await _agent_page(db, page, principal, values, errors, status)
 
-        path = "/admin/merchants"
-        include_in_schema = False
-        guards = [shared_guards.authenticated]
+        return await submit_form(db, page, await request.form(), AssistedMerchantCreate, save, show_again)
 
-        @get("/", name="marketplace.approval_queue")
-        async def queue(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            page: NamedDependency[PageRenderer],
-            principal: NamedDependency[Principal | None],
-        ) -> Any:
-            """Merchants waiting for review."""
-            pending = await merchants.list_approval_queue(db, principal)
-            return page.render(
-                "marketplace/approval_queue.html", {"pending": pending, "commune_name": commune_name}, headers=NO_STORE
-            )
+    @post("/merchants/{merchant_id:int}/takeover-code", name="marketplace.agent_takeover_code")
+    async def takeover_code(self, db: Db, page: Page, principal: Who, merchant_id: FromPath[int]) -> Response:
+        """Show a new one-time code (once) for the producer."""
+        code = await service.create_takeover_code(db, principal, merchant_id)
+        return await _agent_page(db, page, principal, {}, [], code=code)
 
-        @post("/{merchant_id:int}/review", name="marketplace.approval_review")
-        async def review(
-            self,
-            request: Request[Any, Any, Any],
-            db: NamedDependency[asyncpg.Connection],
-            page: NamedDependency[PageRenderer],
-            principal: NamedDependency[Principal | None],
-            merchant_id: FromPath[int],
-        ) -> Any:
-            """Approve or reject."""
-            form = await request.form()
-            note = str(form.get("note") or "")[:500]
-            await merchants.review_merchant(
-                db, principal, merchant_id, MerchantReview(approve=form.get("decision") == "approve", note=note)
-            )
-            return see_other(page, "/admin/merchants")
 
-    class TakeoverPages(Controller):
-        """A producer takes over the account an agent created."""
+class AuditLogPages(Controller):
+    """What agents did for a merchant, and the consent they recorded."""
 
-        path = "/merchant/takeover"
-        include_in_schema = False
-        guards = [shared_guards.authenticated]
+    path = "/merchant"
+    include_in_schema = False
+    opt = {"signed_in": True}
 
-        @get("/", name="marketplace.takeover")
-        async def form(self, page: NamedDependency[PageRenderer]) -> Any:
-            """Enter the code."""
-            return page.render("marketplace/takeover.html", {"errors": []}, headers=NO_STORE)
+    @get("/{merchant_id:int}/audit-log", name="marketplace.audit_log")
+    async def audit(self, db: Db, page: Page, principal: Who, merchant_id: FromPath[int]) -> Response:
+        """What agents did for this merchant."""
+        merchant = await merchants.get_merchant_for(db, principal, merchant_id)
+        return page.render(
+            "marketplace/audit_log.html",
+            {
+                "merchant": merchant,
+                "entries": await list_audit_log(db, principal, merchant_id),
+                "consents": await service.get_consent(db, principal, merchant_id),
+            },
+            headers=NO_STORE,
+        )
 
-        @post("/", name="marketplace.takeover_post")
-        async def redeem(
-            self,
-            request: Request[Any, Any, Any],
-            db: NamedDependency[asyncpg.Connection],
-            page: NamedDependency[PageRenderer],
-            principal: NamedDependency[Principal | None],
-        ) -> Any:
-            """Become the owner."""
-            form = await request.form()
-            try:
-                merchant = await agents.redeem_takeover_code(db, principal, str(form.get("code") or "")[:40])
-            except AppError as error:
-                return page.render(
-                    "marketplace/takeover.html", {"errors": error_lines(error)}, status_code=error.status_code
-                )
-            return see_other(page, f"/merchant/{merchant.id}")
 
-    return [AgentPages, ApprovalPages, TakeoverPages]
+class TakeoverPages(Controller):
+    """A producer takes over the account an agent created."""
+
+    path = "/merchant/takeover"
+    include_in_schema = False
+    opt = {"signed_in": True}
+
+    @get("/", name="marketplace.takeover")
+    async def form(self, page: Page) -> Response:
+        """Enter the code."""
+        return page.render("marketplace/takeover.html", {"errors": []}, headers=NO_STORE)
+
+    @post("/", name="marketplace.takeover_post")
+    async def redeem(self, request: AnyRequest, db: Db, page: Page, principal: Who) -> Response:
+        """Become the owner."""
+
+        async def save(data: TakeoverRedeem) -> str:
+            merchant = await service.redeem_takeover_code(db, principal, data.code)
+            return f"/merchant/{merchant.id}"
+
+        def show_again(_: dict[str, Any], errors: Errors, status: int) -> Response:
+            return page.render("marketplace/takeover.html", {"errors": errors}, status_code=status, headers=NO_STORE)
+
+        return await submit_form(db, page, await request.form(), TakeoverRedeem, save, show_again)
+
+
+router = Router(path="/", route_handlers=[AgentPages, AuditLogPages, TakeoverPages])

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 import asyncpg
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Router, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
@@ -22,15 +22,16 @@ from marketplace.media import ImagePipeline
 from marketplace.media.pipeline import MAX_UPLOAD_BYTES
 from marketplace.merchants import service as merchants
 from marketplace.merchants.models import Merchant
-from marketplace.platform.errors import BadRequest
 from marketplace.platform.principal import Principal
 from marketplace.reviews import service as reviews
 from marketplace.reviews.models import Review
 
-__all__ = ["catalog_api_handlers"]
+__all__ = ["CatalogApi", "ManageProductsApi", "router"]
 
 Cursor = Annotated[int | None, QueryParameter(ge=1, description="Pass the last id of the previous page.")]
 Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+Db = NamedDependency[asyncpg.Connection]
+Who = NamedDependency[Principal | None]
 
 
 class CatalogApi(Controller):
@@ -41,7 +42,7 @@ class CatalogApi(Controller):
     @get("/products")
     async def list_products(
         self,
-        db: NamedDependency[asyncpg.Connection],
+        db: Db,
         category: Annotated[str | None, QueryParameter(max_length=60)] = None,
         kind: Annotated[str | None, QueryParameter(pattern="^(goods|experience)$")] = None,
         before: Cursor = None,
@@ -51,31 +52,31 @@ class CatalogApi(Controller):
         return await service.list_public_products(db, category=category, kind=kind, before_id=before, limit=limit)
 
     @get("/products/{slug:str}")
-    async def get_product(self, db: NamedDependency[asyncpg.Connection], slug: FromPath[str]) -> Product:
+    async def get_product(self, db: Db, slug: FromPath[str]) -> Product:
         """A published product with its variants, slots and images."""
         return await service.get_public_product(db, slug)
 
     @get("/products/{slug:str}/reviews")
     async def product_reviews(
-        self, db: NamedDependency[asyncpg.Connection], slug: FromPath[str], before: Cursor = None, limit: Limit = 20
+        self, db: Db, slug: FromPath[str], before: Cursor = None, limit: Limit = 20
     ) -> list[Review]:
         """A product's reviews, newest first."""
         product = await service.get_public_product(db, slug)
         return await reviews.list_product_reviews(db, product.id, before_id=before, limit=limit)
 
     @get("/categories")
-    async def list_categories(self, db: NamedDependency[asyncpg.Connection]) -> list[Category]:
+    async def list_categories(self, db: Db) -> list[Category]:
         """The category tree, flat with parent slugs."""
         return [node for root, children in await service.category_tree(db) for node in (root, *children)]
 
     @get("/shops/{slug:str}")
-    async def get_shop(self, db: NamedDependency[asyncpg.Connection], slug: FromPath[str]) -> Merchant:
+    async def get_shop(self, db: Db, slug: FromPath[str]) -> Merchant:
         """An approved merchant's public profile."""
         return await merchants.get_public_merchant(db, slug)
 
     @get("/shops/{slug:str}/reviews")
     async def shop_reviews(
-        self, db: NamedDependency[asyncpg.Connection], slug: FromPath[str], before: Cursor = None, limit: Limit = 20
+        self, db: Db, slug: FromPath[str], before: Cursor = None, limit: Limit = 20
     ) -> list[Review]:
         """Reviews of an approved merchant's products, newest first."""
         merchant = await merchants.get_public_merchant(db, slug)
@@ -83,146 +84,76 @@ class CatalogApi(Controller):
 
     @get("/shops/{slug:str}/products")
     async def shop_products(
-        self, db: NamedDependency[asyncpg.Connection], slug: FromPath[str], before: Cursor = None, limit: Limit = 24
+        self, db: Db, slug: FromPath[str], before: Cursor = None, limit: Limit = 24
     ) -> list[ProductCard]:
         """An approved merchant's published products."""
         merchant = await merchants.get_public_merchant(db, slug)
         return await service.list_public_products(db, merchant_id=merchant.id, before_id=before, limit=limit)
 
 
-def catalog_api_handlers(guards: Any) -> list[Any]:
-    """The public catalog API and the merchant's product management API."""
-    # A class body cannot see a parameter it also assigns (`guards`), hence the alias.
-    shared_guards = guards
+class ManageProductsApi(Controller):
+    """Products as their merchant (owner, assisting agent or admin) manages them."""
 
-    class ManageProductsApi(Controller):
-        """Products as their merchant (owner, assisting agent or admin) manages them."""
+    path = "/manage"
+    tags = ["merchant"]
+    opt = {"signed_in": True}
 
-        path = "/manage"
-        tags = ["merchant"]
-        guards = [shared_guards.authenticated]
+    @get("/merchants/{merchant_id:int}/products")
+    async def list_products(self, db: Db, merchant_id: FromPath[int], principal: Who, before: Cursor = None,
+                            limit: Limit = 100) -> list[ProductCard]:
+        """Every product of the merchant, drafts included."""
+        return await service.list_merchant_products(db, principal, merchant_id, before_id=before, limit=limit)
 
-        @get("/merchants/{merchant_id:int}/products")
-        async def list_products(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            merchant_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-            before: Cursor = None,
-            limit: Limit = 100,
-        ) -> list[ProductCard]:
-            """Every product of the merchant, drafts included."""
-            return await service.list_merchant_products(db, principal, merchant_id, before_id=before, limit=limit)
+    @post("/merchants/{merchant_id:int}/products")
+    async def create_product(self, db: Db, merchant_id: FromPath[int], principal: Who,
+                             data: JSONBody[ProductCreate]) -> Product:
+        """Add a product or experience (a draft unless `publish`)."""
+        return await service.create_product(db, principal, merchant_id, data)
 
-        @post("/merchants/{merchant_id:int}/products")
-        async def create_product(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            merchant_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-            data: JSONBody[ProductCreate],
-        ) -> Product:
-            """Add a product or experience (a draft unless `publish`)."""
-            return await service.create_product(db, principal, merchant_id, data)
+    @get("/products/{product_id:int}")
+    async def get_product(self, db: Db, product_id: FromPath[int], principal: Who) -> Product:
+        """One product, drafts included."""
+        return await service.get_product_for(db, principal, product_id)
 
-        @get("/products/{product_id:int}")
-        async def get_product(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            product_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-        ) -> Product:
-            """One product, drafts included."""
-            return await service.get_product_for(db, principal, product_id)
+    @patch("/products/{product_id:int}")
+    async def update_product(self, db: Db, product_id: FromPath[int], principal: Who,
+                             data: JSONBody[ProductUpdate]) -> Product:
+        """Change names, description, category or unit."""
+        return await service.update_product(db, principal, product_id, data)
 
-        @patch("/products/{product_id:int}")
-        async def update_product(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            product_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-            data: JSONBody[ProductUpdate],
-        ) -> Product:
-            """Change names, description, category or unit."""
-            return await service.update_product(db, principal, product_id, data)
+    @post("/products/{product_id:int}/publish", status_code=200)
+    async def publish(self, db: Db, product_id: FromPath[int], principal: Who) -> Product:
+        """Make the product public."""
+        return await service.publish_product(db, principal, product_id)
 
-        @post("/products/{product_id:int}/publish", status_code=200)
-        async def publish(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            product_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-        ) -> Product:
-            """Make the product public."""
-            return await service.publish_product(db, principal, product_id)
+    @post("/products/{product_id:int}/unpublish", status_code=200)
+    async def unpublish(self, db: Db, product_id: FromPath[int], principal: Who) -> Product:
+        """Hide the product."""
+        return await service.unpublish_product(db, principal, product_id)
 
-        @post("/products/{product_id:int}/unpublish", status_code=200)
-        async def unpublish(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            product_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-        ) -> Product:
-            """Hide the product."""
-            return await service.unpublish_product(db, principal, product_id)
+    @delete("/products/{product_id:int}")
+    async def delete_product(self, db: Db, product_id: FromPath[int], principal: Who) -> None:
+        """Soft delete the product."""
+        await service.delete_product(db, principal, product_id)
 
-        @delete("/products/{product_id:int}")
-        async def delete_product(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            product_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-        ) -> None:
-            """Soft delete the product."""
-            await service.delete_product(db, principal, product_id)
+    @post("/products/{product_id:int}/variants")
+    async def add_variant(self, db: Db, product_id: FromPath[int], principal: Who,
+                          data: JSONBody[VariantIn]) -> Product:
+        """Add a size, weight or dated slot."""
+        return await service.add_variant(db, principal, product_id, data)
 
-        @post("/products/{product_id:int}/variants")
-        async def add_variant(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            product_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-            data: JSONBody[VariantIn],
-        ) -> Product:
-            """Add a size, weight or dated slot."""
-            return await service.add_variant(db, principal, product_id, data)
+    @patch("/variants/{variant_id:int}")
+    async def update_variant(self, db: Db, variant_id: FromPath[int], principal: Who,
+                             data: JSONBody[VariantUpdate]) -> Product:
+        """Change a variant's price, stock or label."""
+        return await service.update_variant(db, principal, variant_id, data)
 
-        @patch("/variants/{variant_id:int}")
-        async def update_variant(
-            self,
-            db: NamedDependency[asyncpg.Connection],
-            variant_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-            data: JSONBody[VariantUpdate],
-        ) -> Product:
-            """Change a variant's price, stock or label."""
-            return await service.update_variant(db, principal, variant_id, data)
-
-        @post("/products/{product_id:int}/images", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
-        async def upload_image(
-            self,
-            request: Request[Any, Any, Any],
-            db: NamedDependency[asyncpg.Connection],
-            product_id: FromPath[int],
-            principal: NamedDependency[Principal | None],
-            images: NamedDependency[ImagePipeline],
-            data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
-        ) -> Product:
-            """Upload an image (multipart field `file`): checked, EXIF stripped, stored as WebP sizes."""
-            return await store_product_image(db, principal, product_id, images, data.get("file"))
-
-    return [CatalogApi, ManageProductsApi]
+    @post("/products/{product_id:int}/images", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
+    async def upload_image(self, db: Db, product_id: FromPath[int], principal: Who,
+                           images: NamedDependency[ImagePipeline],
+                           data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Product:
+        """Upload an image (multipart field `file`): checked, EXIF stripped, stored as WebP sizes."""
+        return await service.store_product_image(db, principal, product_id, images, data.get("file"))
 
 
-async def store_product_image(
-    db: asyncpg.Connection, principal: Any, product_id: int, images: ImagePipeline, upload: Any
-) -> Product:
-    """Check access first (no file is stored for strangers), then run the pipeline and attach the image."""
-    if upload is None or not hasattr(upload, "read"):
-        raise BadRequest("Attach the image as the multipart field 'file'.", code="file_missing")
-    await service.check_product_access(db, principal, product_id)
-    content = await upload.read()
-    stored = await images.store_upload(content, content_type=getattr(upload, "content_type", None))
-    return await service.attach_image(
-        db, principal, product_id, storage_key=stored.key, urls=stored.urls, width=stored.width, height=stored.height
-    )
+router = Router(path="/", route_handlers=[CatalogApi, ManageProductsApi])

@@ -17,6 +17,11 @@ __all__ = [
     "ProductCreate",
     "ProductUpdate",
     "VariantUpdate",
+    "ProductForm",
+    "VariantForm",
+    "VariantUpdateForm",
+    "ProductTextForm",
+    "ProductStatusForm",
     "ProductKind",
     "UNITS",
 ]
@@ -37,6 +42,10 @@ UNITS: tuple[str, ...] = (
 )
 Unit = Literal["kg", "g", "piece", "bottle", "litre", "pack", "box", "serving", "person", "ticket", "set"]
 Price = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000, description="VND (no minor unit).")]
+Stock = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+# The forms' types carry no OpenAPI text: i18n.forms reads a type by its kind, which a description would hide.
+FormPrice = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
+FormText = dict[str, str]
 
 
 class Category(msgspec.Struct, frozen=True):
@@ -130,7 +139,7 @@ class VariantIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     label: LocalizedText = msgspec.field(default_factory=dict)
     sku: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]{1,40}$")] | None = None
     price: Price
-    stock: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+    stock: Stock = 0
     starts_at: datetime | None = None
     ends_at: datetime | None = None
 
@@ -159,5 +168,66 @@ class VariantUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     """Change a variant's price, stock or label."""
 
     price: Price | msgspec.UnsetType = msgspec.UNSET
-    stock: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | msgspec.UnsetType = msgspec.UNSET
+    stock: Stock | msgspec.UnsetType = msgspec.UNSET
     label: LocalizedText | msgspec.UnsetType = msgspec.UNSET
+
+
+class VariantForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The dashboard's form for a new option or dated slot (`variant_label_vi`, `price`, ...)."""
+
+    variant_label: FormText = msgspec.field(default_factory=dict)
+    price: FormPrice
+    stock: Stock = 0
+    starts_at: datetime | None = None
+
+    def variant(self) -> VariantIn:
+        """The service's Struct."""
+        return VariantIn(label=self.variant_label, price=self.price, stock=self.stock, starts_at=self.starts_at)
+
+
+class ProductForm(VariantForm, frozen=True, kw_only=True):
+    """The dashboard's form for a new product or experience with its first option."""
+
+    name: FormText = msgspec.field(default_factory=dict)
+    description: FormText = msgspec.field(default_factory=dict)
+    category_slug: Annotated[str, msgspec.Meta(max_length=60)] = ""
+    unit: Unit = "piece"
+    publish: bool = False
+
+    def product(self) -> ProductCreate:
+        """The service's Struct."""
+        return ProductCreate(name=self.name, description=self.description, category_slug=self.category_slug,
+                             unit=self.unit, variants=[self.variant()], publish=self.publish)
+
+
+class VariantUpdateForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The dashboard's price and stock of one option."""
+
+    price: FormPrice
+    stock: Stock
+
+    def update(self) -> VariantUpdate:
+        """The service's Struct."""
+        return VariantUpdate(price=self.price, stock=self.stock)
+
+
+class ProductTextForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The dashboard's names and descriptions, in the languages the form shows."""
+
+    name: FormText = msgspec.field(default_factory=dict)
+    description: FormText = msgspec.field(default_factory=dict)
+
+    def update(self, product: Product, shown: tuple[str, ...]) -> ProductUpdate:
+        """Texts in the `shown` languages replaced, the other languages' kept as they are."""
+        return ProductUpdate(name=_keep_hidden(product.name, shown) | self.name,
+                             description=_keep_hidden(product.description, shown) | self.description)
+
+
+class ProductStatusForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The dashboard's publish, unpublish and delete buttons."""
+
+    action: Literal["publish", "unpublish", "delete"]
+
+
+def _keep_hidden(text: dict[str, str], shown: tuple[str, ...]) -> dict[str, str]:
+    return {locale: value for locale, value in text.items() if locale not in shown}

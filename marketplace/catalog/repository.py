@@ -37,6 +37,29 @@ SELECT id, label, sku, price, stock, capacity, starts_at, ends_at FROM product_v
 WHERE product_id = $1 AND deleted_at IS NULL ORDER BY starts_at NULLS FIRST, position, id
 """
 SELECT_IMAGES = "SELECT id, urls, width, height FROM product_images WHERE product_id = $1 ORDER BY position, id"
+LIST_CATEGORIES = "SELECT slug, parent_slug, name, is_experience, position FROM categories ORDER BY position"
+SELECT_CATEGORY = "SELECT slug, parent_slug, name, is_experience, position FROM categories WHERE slug = $1"
+SELECT_PRODUCT_ID_BY_SLUG = "SELECT id FROM products WHERE slug = $1 AND deleted_at IS NULL"
+UPDATE_PRODUCT_STATUS = "UPDATE products SET status = $2, updated_at = now() WHERE id = $1"
+SOFT_DELETE_PRODUCT = """
+UPDATE products SET deleted_at = now(), status = 'unpublished', updated_at = now() WHERE id = $1
+"""
+SELECT_VARIANT_PRODUCT = """
+SELECT v.id, v.product_id, p.merchant_id, p.kind FROM product_variants v
+JOIN products p ON p.id = v.product_id
+WHERE v.id = $1 AND v.deleted_at IS NULL AND p.deleted_at IS NULL
+"""
+# Each field of a variant has its own fixed statement: no SQL is assembled from input.
+UPDATE_VARIANT_FIELD = {
+    "price": "UPDATE product_variants SET price = $2 WHERE id = $1",
+    "stock": "UPDATE product_variants SET stock = $2 WHERE id = $1",
+    "label": "UPDATE product_variants SET label = $2 WHERE id = $1",
+}
+INSERT_IMAGE = """
+INSERT INTO product_images (product_id, storage_key, urls, width, height, position)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+"""
+COUNT_IMAGES = "SELECT count(*) FROM product_images WHERE product_id = $1"
 INSERT_PRODUCT = """
 INSERT INTO products (merchant_id, slug, kind, category_slug, name, description, unit, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
@@ -74,15 +97,13 @@ ORDER BY p.id DESC LIMIT $6
 
 async def list_categories(conn: asyncpg.Connection) -> list[Category]:
     """The whole category tree, in display order."""
-    rows = await conn.fetch("SELECT slug, parent_slug, name, is_experience, position FROM categories ORDER BY position")
+    rows = await conn.fetch(LIST_CATEGORIES)
     return [msgspec.convert(dict(row), Category) for row in rows]
 
 
 async def get_category(conn: asyncpg.Connection, slug: str) -> Category | None:
     """One category, or None."""
-    row = await conn.fetchrow(
-        "SELECT slug, parent_slug, name, is_experience, position FROM categories WHERE slug = $1", slug
-    )
+    row = await conn.fetchrow(SELECT_CATEGORY, slug)
     return msgspec.convert(dict(row), Category) if row else None
 
 
@@ -133,7 +154,7 @@ async def get_product(conn: asyncpg.Connection, product_id: int) -> Product | No
 
 async def get_product_id_by_slug(conn: asyncpg.Connection, slug: str) -> int | None:
     """The id of a product that is not deleted."""
-    return await conn.fetchval("SELECT id FROM products WHERE slug = $1 AND deleted_at IS NULL", slug)
+    return await conn.fetchval(SELECT_PRODUCT_ID_BY_SLUG, slug)
 
 
 async def update_product(
@@ -151,36 +172,24 @@ async def update_product(
 
 async def set_product_status(conn: asyncpg.Connection, product_id: int, status: str) -> None:
     """Set draft, published or unpublished."""
-    await conn.execute("UPDATE products SET status = $2, updated_at = now() WHERE id = $1", product_id, status)
+    await conn.execute(UPDATE_PRODUCT_STATUS, product_id, status)
 
 
 async def soft_delete_product(conn: asyncpg.Connection, product_id: int) -> None:
     """Mark the product deleted (and unpublished)."""
-    await conn.execute(
-        "UPDATE products SET deleted_at = now(), status = 'unpublished', updated_at = now() WHERE id = $1",
-        product_id,
-    )
+    await conn.execute(SOFT_DELETE_PRODUCT, product_id)
 
 
 async def get_variant_product(conn: asyncpg.Connection, variant_id: int) -> asyncpg.Record | None:
     """A live variant with its product and merchant ids, or None."""
-    return await conn.fetchrow(
-        """SELECT v.id, v.product_id, p.merchant_id, p.kind FROM product_variants v
-           JOIN products p ON p.id = v.product_id
-           WHERE v.id = $1 AND v.deleted_at IS NULL AND p.deleted_at IS NULL""",
-        variant_id,
-    )
+    return await conn.fetchrow(SELECT_VARIANT_PRODUCT, variant_id)
 
 
 async def update_variant(conn: asyncpg.Connection, variant_id: int, values: dict[str, Any]) -> None:
-    # Each field has its own fixed statement: no SQL is assembled from input.
     """Apply price, stock and label changes present in `values`."""
-    if "price" in values:
-        await conn.execute("UPDATE product_variants SET price = $2 WHERE id = $1", variant_id, values["price"])
-    if "stock" in values:
-        await conn.execute("UPDATE product_variants SET stock = $2 WHERE id = $1", variant_id, values["stock"])
-    if "label" in values:
-        await conn.execute("UPDATE product_variants SET label = $2 WHERE id = $1", variant_id, values["label"])
+    for field, statement in UPDATE_VARIANT_FIELD.items():
+        if field in values:
+            await conn.execute(statement, variant_id, values[field])
 
 
 async def list_cards(
@@ -209,18 +218,9 @@ async def insert_image(
     position: int,
 ) -> int:
     """Record a stored image; returns its id."""
-    return await conn.fetchval(
-        """INSERT INTO product_images (product_id, storage_key, urls, width, height, position)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""",
-        product_id,
-        storage_key,
-        urls,
-        width,
-        height,
-        position,
-    )
+    return await conn.fetchval(INSERT_IMAGE, product_id, storage_key, urls, width, height, position)
 
 
 async def count_images(conn: asyncpg.Connection, product_id: int) -> int:
     """How many images a product has."""
-    return await conn.fetchval("SELECT count(*) FROM product_images WHERE product_id = $1", product_id)
+    return await conn.fetchval(COUNT_IMAGES, product_id)

@@ -17,10 +17,12 @@ from marketplace.catalog.models import (
     VariantIn,
     VariantUpdate,
 )
+from marketplace.media import ImagePipeline, require_file
+from marketplace.merchants import repository as merchants
 from marketplace.platform.access import Actor, MerchantAccess, merchant_access
 from marketplace.platform.audit import record_if_agent
 from marketplace.platform.errors import NotFound, Unprocessable
-from marketplace.platform.slugs import insert_with_slug, slugify
+from marketplace.platform.slugs import insert_with_slug
 from search.outbox import enqueue
 
 __all__ = [
@@ -32,8 +34,11 @@ __all__ = [
     "add_variant",
     "update_variant",
     "attach_image",
+    "store_product_image",
+    "check_product_access",
     "get_public_product",
     "get_product_for",
+    "get_variant_product_for",
     "list_public_products",
     "list_merchant_products",
     "category_tree",
@@ -179,6 +184,21 @@ async def update_product(
     return await _get(conn, product_id)
 
 
+async def _variant_access(
+    conn: asyncpg.Connection, actor: Actor | None, variant_id: int
+) -> tuple[Product, MerchantAccess]:
+    row = await repo.get_variant_product(conn, variant_id)
+    if row is None:
+        raise NotFound("No such variant.", code="variant_not_found")
+    return await _product_access(conn, actor, row["product_id"])
+
+
+async def get_variant_product_for(conn: asyncpg.Connection, actor: Actor | None, variant_id: int) -> Product:
+    """The product of a variant, drafts included, for those who manage its merchant."""
+    product, _ = await _variant_access(conn, actor, variant_id)
+    return product
+
+
 async def _set_status(conn: asyncpg.Connection, actor: Actor | None, product_id: int, status: str) -> Product:
     product, access = await _product_access(conn, actor, product_id)
     if status == "published" and not product.variants:
@@ -222,10 +242,7 @@ async def update_variant(
     conn: asyncpg.Connection, actor: Actor | None, variant_id: int, data: VariantUpdate
 ) -> Product:
     """Change a variant's price, stock or label."""
-    row = await repo.get_variant_product(conn, variant_id)
-    if row is None:
-        raise NotFound("No such variant.", code="variant_not_found")
-    product, access = await _product_access(conn, actor, row["product_id"])
+    product, access = await _variant_access(conn, actor, variant_id)
     values: dict[str, Any] = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "label" in values:
         values["label"] = _text(values["label"], "label", required=False, max_length=100)
@@ -263,6 +280,17 @@ async def attach_image(
     return await _get(conn, product_id)
 
 
+async def store_product_image(
+    conn: asyncpg.Connection, actor: Actor | None, product_id: int, images: ImagePipeline, upload: Any
+) -> Product:
+    """Check access first (no file is stored for strangers), then run the pipeline and attach the image."""
+    file = require_file(upload)
+    await check_product_access(conn, actor, product_id)
+    stored = await images.store_file(file)
+    return await attach_image(conn, actor, product_id, storage_key=stored.key, urls=stored.urls, width=stored.width,
+                              height=stored.height)
+
+
 async def check_product_access(conn: asyncpg.Connection, actor: Actor | None, product_id: int) -> Product:
     """The product, if the actor manages its merchant (used before storing an upload)."""
     product, _ = await _product_access(conn, actor, product_id)
@@ -281,8 +309,7 @@ async def get_public_product(conn: asyncpg.Connection, slug: str) -> Product:
     product = await repo.get_product(conn, product_id) if product_id is not None else None
     if product is None or product.status != "published":
         raise NotFound("No such product.", code="product_not_found")
-    status = await conn.fetchval("SELECT status FROM merchants WHERE id = $1", product.merchant_id)
-    if status != "approved":
+    if await merchants.get_status(conn, product.merchant_id) != "approved":
         raise NotFound("No such product.", code="product_not_found")
     # Slots that have started can no longer be booked; buyers see only what they can still choose.
     now = datetime.now(UTC)
@@ -346,5 +373,3 @@ async def _get(conn: asyncpg.Connection, product_id: int) -> Product:
         raise NotFound("No such product.", code="product_not_found")
     return product
 
-
-_ = slugify  # re-exported for callers that build slugs for display

@@ -6,7 +6,9 @@ from marketplace.media.pipeline import (
     ImagePipeline,
     ImageRejected,
     StoredImage,
+    UploadedFile,
     create_image_pipeline,
+    require_file,
 )
 from marketplace.media.storage import LocalStorage, Storage
 
@@ -18,5 +20,7 @@ __all__ = [
     "LocalStorage",
     "Storage",
     "StoredImage",
+    "UploadedFile",
     "create_image_pipeline",
+    "require_file",
 ]

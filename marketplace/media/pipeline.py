@@ -6,7 +6,7 @@ import uuid
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -17,6 +17,8 @@ __all__ = [
     "ImagePipeline",
     "StoredImage",
     "ImageRejected",
+    "UploadedFile",
+    "require_file",
     "create_image_pipeline",
     "MAX_UPLOAD_BYTES",
     "DEFAULT_SIZES",
@@ -39,6 +41,22 @@ class ImageRejected(Exception):
         self.code = code
         self.status_code = status_code
         self.details = details
+
+
+class UploadedFile(Protocol):
+    """A file of a multipart form, as Litestar hands it over."""
+
+    content_type: str | None
+
+    async def read(self, size: int = -1) -> bytes:
+        """The file's bytes."""
+
+
+def require_file(upload: Any) -> UploadedFile:
+    """The upload itself; 400 when the form has no file under the field `file`."""
+    if upload is None or not hasattr(upload, "read"):
+        raise ImageRejected("Attach the image as the multipart field 'file'.", code="file_missing", status_code=400)
+    return upload  # type: ignore[no-any-return]
 
 
 class StoredImage(msgspec.Struct, frozen=True):
@@ -137,6 +155,10 @@ class ImagePipeline:
             await self.storage.put(key, payload, "image/webp")
             urls[name] = self.storage.url(key)
         return StoredImage(key=base_key, urls=urls, width=width, height=height)
+
+    async def store_file(self, upload: UploadedFile) -> StoredImage:
+        """Read an uploaded file and store it like `store_upload`."""
+        return await self.store_upload(await upload.read(), content_type=getattr(upload, "content_type", None))
 
     async def delete(self, stored_key: str, names: Sequence[str] | None = None) -> None:
         """Remove every rendition of a stored image."""

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, Router, get
 from litestar.params import FromPath
 from litestar.response import File
 
@@ -11,7 +11,7 @@ from marketplace.media.storage import KEY_PATTERN
 from marketplace.platform.errors import NotFound
 from marketplace.platform.runtime import runtime_of
 
-__all__ = ["media_handlers"]
+__all__ = ["media_file", "router"]
 
 
 @get("/media/{key:path}", include_in_schema=False, name="media")
@@ -31,6 +31,4 @@ async def media_file(request: Request[Any, Any, Any], key: FromPath[str]) -> Fil
     )
 
 
-def media_handlers() -> list[Any]:
-    """The media route."""
-    return [media_file]
+router = Router(path="/", route_handlers=[media_file])

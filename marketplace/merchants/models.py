@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from i18n import TIME_ZONE, LocalizedText
+from i18n.forms import REQUIRED, FormInvalid
 
 __all__ = [
     "MerchantKind",
@@ -15,6 +16,8 @@ __all__ = [
     "MerchantLocation",
     "MerchantDetails",
     "MerchantReview",
+    "MerchantDetailsForm",
+    "MerchantReviewForm",
     "MERCHANT_KINDS",
 ]
 
@@ -96,3 +99,42 @@ class MerchantReview(msgspec.Struct, frozen=True):
 
     approve: bool
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class MerchantDetailsForm(msgspec.Struct, frozen=True, kw_only=True):
+    """Form 3 as the page sends it: the story in the page's language, check boxes, flat OCOP fields."""
+
+    story: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    offers_pickup: bool = False
+    delivers: bool = False
+    delivery_fee: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] | None = None
+    ocop_stars: Annotated[int, msgspec.Meta(ge=3, le=5)] | None = None
+    ocop_certificate_no: Annotated[str, msgspec.Meta(max_length=60)] = ""
+    ocop_year: Annotated[int, msgspec.Meta(ge=2018, le=2100)] | None = None
+    ocop_expires_on: date | None = None
+
+    def details(self, story: LocalizedText, locale: str) -> MerchantDetails:
+        """The service's Struct; the story replaces `locale`'s text in `story` and keeps the other languages."""
+        return MerchantDetails(story={**story, locale: self.story}, offers_pickup=self.offers_pickup,
+                               delivery_fee=self.delivery_fee if self.delivers else None, ocop=self._ocop())
+
+    def _ocop(self) -> Ocop | None:
+        if not self.ocop_stars:
+            return None
+        # A certificate with stars must name its number and year.
+        missing = {name: REQUIRED for name in ("ocop_certificate_no", "ocop_year") if not getattr(self, name)}
+        if missing or self.ocop_year is None:
+            raise FormInvalid(missing)
+        return Ocop(stars=self.ocop_stars, certificate_no=self.ocop_certificate_no, year=self.ocop_year,
+                    expires_on=self.ocop_expires_on)
+
+
+class MerchantReviewForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The approval queue's buttons: `decision` is approve or reject, with an optional note."""
+
+    decision: Literal["approve", "reject"]
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+    def review(self) -> MerchantReview:
+        """The service's Struct."""
+        return MerchantReview(approve=self.decision == "approve", note=self.note)

@@ -1,4 +1,4 @@
-"""SQL for merchants, their agents and takeover codes."""
+"""SQL for merchants: profiles, onboarding steps, approval, owners; the communes agents serve."""
 
 from typing import Any
 
@@ -15,6 +15,12 @@ __all__ = [
     "update_details",
     "set_status",
     "list_merchants",
+    "update_logo",
+    "update_owner",
+    "get_owner_id",
+    "get_status",
+    "get_agent_commune",
+    "list_product_kinds",
     "merchant_from_row",
 ]
 
@@ -57,6 +63,13 @@ SET_STATUS = """
 UPDATE merchants SET status = $2, reviewed_by = $3, reviewed_at = now(), review_note = $4, updated_at = now()
 WHERE id = $1
 """
+UPDATE_LOGO = "UPDATE merchants SET logo = $2, updated_at = now() WHERE id = $1"
+UPDATE_OWNER = "UPDATE merchants SET owner_user_id = $2, updated_at = now() WHERE id = $1"
+SELECT_OWNER_ID = "SELECT owner_user_id FROM merchants WHERE id = $1"
+SELECT_STATUS = "SELECT status FROM merchants WHERE id = $1"
+SELECT_AGENT_COMMUNE = "SELECT commune_code FROM community_agents WHERE user_id = $1"
+# Every product row, drafts and deleted ones too: a change of the merchant re-indexes (or removes) each.
+LIST_PRODUCT_KINDS = "SELECT id, kind FROM products WHERE merchant_id = $1"
 # Optional filters with typed NULL checks: one plan, no string building.
 LIST = """
 SELECT m.id, m.slug, m.kind, m.name, m.story, m.province_code, m.commune_code, m.address, m.lat, m.lng,
@@ -169,3 +182,33 @@ async def list_merchants(
     """Merchants matching the optional filters, by id."""
     rows = await conn.fetch(LIST, status, commune_code, owner_user_id, agent_user_id, submitted, after_id, limit)
     return [merchant_from_row(row) for row in rows]
+
+
+async def update_logo(conn: asyncpg.Connection, merchant_id: int, urls: dict[str, str]) -> None:
+    """Set the logo's URLs (one per size)."""
+    await conn.execute(UPDATE_LOGO, merchant_id, urls)
+
+
+async def update_owner(conn: asyncpg.Connection, merchant_id: int, owner_user_id: int) -> None:
+    """Give the merchant its owner."""
+    await conn.execute(UPDATE_OWNER, merchant_id, owner_user_id)
+
+
+async def get_owner_id(conn: asyncpg.Connection, merchant_id: int) -> int | None:
+    """The owner's user id; None when the merchant has no owner (yet) or does not exist."""
+    return await conn.fetchval(SELECT_OWNER_ID, merchant_id)
+
+
+async def get_status(conn: asyncpg.Connection, merchant_id: int) -> str | None:
+    """pending, approved, rejected or suspended; None when there is no such merchant."""
+    return await conn.fetchval(SELECT_STATUS, merchant_id)
+
+
+async def get_agent_commune(conn: asyncpg.Connection, user_id: int) -> int | None:
+    """The commune a community agent serves, if any."""
+    return await conn.fetchval(SELECT_AGENT_COMMUNE, user_id)
+
+
+async def list_product_kinds(conn: asyncpg.Connection, merchant_id: int) -> list[tuple[int, str]]:
+    """(id, kind) of every product row of the merchant."""
+    return [(row["id"], row["kind"]) for row in await conn.fetch(LIST_PRODUCT_KINDS, merchant_id)]

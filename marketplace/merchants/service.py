@@ -1,8 +1,12 @@
 """Merchant rules: three-step self-service onboarding, approval by an admin or the commune's agent."""
 
+from typing import Any
+
 import asyncpg
 
 from i18n.text import clean_localized
+from marketplace.accounts.service import grant_role
+from marketplace.media import ImagePipeline, require_file
 from marketplace.merchants import repository as repo
 from marketplace.merchants.models import (
     Merchant,
@@ -20,49 +24,52 @@ from search.outbox import enqueue
 
 __all__ = [
     "start_onboarding",
+    "create_pending_merchant",
+    "assign_owner",
     "save_location",
     "save_details",
     "review_merchant",
     "get_public_merchant",
     "get_merchant_for",
+    "get_merchant",
     "list_my_merchants",
     "list_approval_queue",
     "agent_commune",
     "merchant_document_ids",
-    "grant_role",
     "set_logo",
+    "store_logo",
 ]
 
 
-async def grant_role(conn: asyncpg.Connection, user_id: int, role: str) -> None:
-    """Add a role to a user once."""
-    await conn.execute(
-        "UPDATE users SET roles = array_append(roles, $2) WHERE id = $1 AND NOT ($2 = ANY (roles))",
-        user_id,
-        role,
-    )
+async def create_pending_merchant(
+    conn: asyncpg.Connection, *, owner_user_id: int | None, kind: str, name: str, name_locale: str, phone: str
+) -> int:
+    """A pending merchant at onboarding step 2 with a slug made from its name; returns its id."""
+
+    async def insert(slug: str) -> int:
+        return await repo.insert_merchant(conn, slug=slug, owner_user_id=owner_user_id, kind=kind,
+                                          name={name_locale: name.strip()}, phone=phone.strip())
+
+    merchant_id, _ = await insert_with_slug(conn, "merchants", name.strip(), "shop", insert)
+    return merchant_id
 
 
 async def start_onboarding(conn: asyncpg.Connection, actor: Actor | None, data: MerchantStart) -> Merchant:
     """Form 1: create a pending merchant owned by the signed-in person."""
     user_id = require_user(actor)
-    name = data.name.strip()
-
-    async def insert(slug: str) -> int:
-        return await repo.insert_merchant(
-            conn,
-            slug=slug,
-            owner_user_id=user_id,
-            kind=data.kind,
-            name={data.name_locale: name},
-            phone=data.phone.strip(),
-        )
-
-    merchant_id, _ = await insert_with_slug(conn, "merchants", name, "shop", insert)
+    merchant_id = await create_pending_merchant(conn, owner_user_id=user_id, kind=data.kind, name=data.name,
+                                                name_locale=data.name_locale, phone=data.phone)
     await grant_role(conn, user_id, "merchant")
-    merchant = await repo.get_merchant(conn, merchant_id)
-    assert merchant is not None
-    return merchant
+    return await get_merchant(conn, merchant_id)
+
+
+async def assign_owner(conn: asyncpg.Connection, merchant_id: int, user_id: int) -> None:
+    """Give a merchant that has no owner (one an agent registered) its owner, who becomes a merchant."""
+    if await repo.get_owner_id(conn, merchant_id) is not None:
+        raise Conflict("This shop already has an owner.", code="already_owned")
+    await repo.update_owner(conn, merchant_id, user_id)
+    await grant_role(conn, user_id, "merchant")
+    await enqueue(conn, await merchant_document_ids(conn, merchant_id))
 
 
 async def save_location(
@@ -85,7 +92,7 @@ async def save_location(
     )
     await record_if_agent(conn, access, "merchant.location", {"commune_code": data.commune_code})
     await enqueue(conn, await merchant_document_ids(conn, merchant_id))
-    return await _get(conn, merchant_id)
+    return await get_merchant(conn, merchant_id)
 
 
 async def save_details(
@@ -109,21 +116,31 @@ async def save_details(
     )
     await record_if_agent(conn, access, "merchant.details", {"ocop_stars": data.ocop.stars if data.ocop else None})
     await enqueue(conn, await merchant_document_ids(conn, merchant_id))
-    return await _get(conn, merchant_id)
+    return await get_merchant(conn, merchant_id)
 
 
 async def set_logo(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int, urls: dict[str, str]) -> Merchant:
     """Set the shop's logo (the URLs of an image stored by the media pipeline)."""
     access = await merchant_access(conn, actor, merchant_id)
-    await conn.execute("UPDATE merchants SET logo = $2, updated_at = now() WHERE id = $1", merchant_id, urls)
+    await repo.update_logo(conn, merchant_id, urls)
     await record_if_agent(conn, access, "merchant.logo", {})
     await enqueue(conn, [f"merchant:{merchant_id}"])
-    return await _get(conn, merchant_id)
+    return await get_merchant(conn, merchant_id)
+
+
+async def store_logo(
+    conn: asyncpg.Connection, actor: Actor | None, merchant_id: int, images: ImagePipeline, upload: Any
+) -> Merchant:
+    """Check access first (no file is stored for strangers), run the image pipeline, set the logo."""
+    file = require_file(upload)
+    await merchant_access(conn, actor, merchant_id)
+    stored = await images.store_file(file)
+    return await set_logo(conn, actor, merchant_id, stored.urls)
 
 
 async def agent_commune(conn: asyncpg.Connection, user_id: int) -> int | None:
     """The commune a community agent serves, if any."""
-    return await conn.fetchval("SELECT commune_code FROM community_agents WHERE user_id = $1", user_id)
+    return await repo.get_agent_commune(conn, user_id)
 
 
 async def _may_review(conn: asyncpg.Connection, actor: Actor | None, merchant: Merchant) -> bool:
@@ -155,16 +172,13 @@ async def review_merchant(
     await repo.set_status(conn, merchant_id, status, user_id, decision.note.strip())
     # Approval makes the shop and its published products public at once (and rejection hides them).
     await enqueue(conn, await merchant_document_ids(conn, merchant_id))
-    return await _get(conn, merchant_id)
+    return await get_merchant(conn, merchant_id)
 
 
 async def merchant_document_ids(conn: asyncpg.Connection, merchant_id: int) -> list[str]:
     """The search documents that show this merchant: itself and every product."""
-    rows = await conn.fetch("SELECT id, kind FROM products WHERE merchant_id = $1", merchant_id)
-    return [
-        f"merchant:{merchant_id}",
-        *(f"{row['kind'].replace('goods', 'product')}:{row['id']}" for row in rows),
-    ]
+    products = await repo.list_product_kinds(conn, merchant_id)
+    return [f"merchant:{merchant_id}", *(f"{kind.replace('goods', 'product')}:{id_}" for id_, kind in products)]
 
 
 async def get_public_merchant(conn: asyncpg.Connection, slug: str) -> Merchant:
@@ -178,7 +192,7 @@ async def get_public_merchant(conn: asyncpg.Connection, slug: str) -> Merchant:
 async def get_merchant_for(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int) -> Merchant:
     """The merchant for someone who manages it."""
     await merchant_access(conn, actor, merchant_id)
-    return await _get(conn, merchant_id)
+    return await get_merchant(conn, merchant_id)
 
 
 async def list_my_merchants(conn: asyncpg.Connection, actor: Actor | None) -> list[Merchant]:
@@ -199,7 +213,8 @@ async def list_approval_queue(conn: asyncpg.Connection, actor: Actor | None) -> 
     raise Forbidden("Only admins and community agents review merchants.", code="review_forbidden")
 
 
-async def _get(conn: asyncpg.Connection, merchant_id: int) -> Merchant:
+async def get_merchant(conn: asyncpg.Connection, merchant_id: int) -> Merchant:
+    """A merchant by id, whatever its status (for services that checked access already); NotFound if none."""
     merchant = await repo.get_merchant(conn, merchant_id)
     if merchant is None:
         raise NotFound("No such merchant.", code="merchant_not_found")

@@ -1,16 +1,18 @@
-"""Test data built through the real service functions (users go straight into the accounts table)."""
+"""Test data built through the real service functions (users without a password, so they never sign in)."""
 
 import itertools
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from marketplace.accounts import service as accounts
+from marketplace.agents import service as agents
 from marketplace.catalog import service as catalog
 from marketplace.catalog.models import Product, ProductCreate, VariantIn
+from marketplace.checkout.models import CheckoutForm, DeliveryChoice, PlacedCheckout
+from marketplace.checkout.service import place_checkout, quote_cart
 from marketplace.merchants import service as merchants
 from marketplace.merchants.models import Merchant, MerchantDetails, MerchantLocation, MerchantReview, MerchantStart
-from marketplace.orders.checkout import place_checkout, quote_cart
-from marketplace.orders.models import CheckoutForm, DeliveryChoice, PlacedCheckout
 from marketplace.platform.access import SystemActor
 
 _seq = itertools.count(1)
@@ -20,18 +22,24 @@ PROVINCE = 56
 
 
 async def make_user(conn: asyncpg.Connection, *roles: str, name: str | None = None) -> SystemActor:
-    """A user with these roles (customer by default), as an actor."""
+    """A user with these roles (customer by default), as an actor; no password, so it cannot sign in."""
     number = next(_seq)
-    user_id = await conn.fetchval(
-        "INSERT INTO users (email, display_name, roles) VALUES ($1, $2, $3) RETURNING id",
-        f"user{number}-{datetime.now(UTC).timestamp()}@example.test", name or f"User {number}",
-        list(roles or ("customer",)),
-    )
-    return SystemActor(user_id, frozenset(roles or ("customer",)))
+    user = await accounts.create_user(conn, email=f"user{number}-{datetime.now(UTC).timestamp()}@example.test",
+                                      password=None, roles=list(roles or ("customer",)),
+                                      display_name=name or f"User {number}")
+    return SystemActor(user.id, frozenset(user.roles))
 
 
 async def make_admin(conn: asyncpg.Connection) -> SystemActor:
     return await make_user(conn, "admin")
+
+
+async def make_agent(conn: asyncpg.Connection, commune: int = COMMUNE) -> SystemActor:
+    """A community agent serving this commune."""
+    agent = await make_user(conn, "community_agent", name="Cán bộ số")
+    assert agent.user_id is not None
+    await agents.assign_agent_commune(conn, agent.user_id, commune)
+    return agent
 
 
 async def make_merchant(conn: asyncpg.Connection, owner: SystemActor | None = None, *, name: str = "Hợp tác xã Nho",

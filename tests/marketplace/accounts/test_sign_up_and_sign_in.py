@@ -1,11 +1,11 @@
-"""Sign-up, sign-in, sign-out, sessions, CSRF, the login rate limit and API tokens, over real HTTP."""
+"""Sign-up, sign-in and sign-out as JSON and as forms: session cookies, CSRF, safe redirects, shown errors."""
 
 from typing import Any
 
 import asyncpg
 from litestar.testing import AsyncTestClient
 
-from tests.helpers import PASSWORD, csrf_token, make_user, sign_in
+from tests.helpers import PASSWORD, csrf_token, make_user
 
 
 async def test_json_sign_up_sign_in_sign_out(client: AsyncTestClient[Any], pool: asyncpg.Pool) -> None:
@@ -99,80 +99,3 @@ async def test_form_errors_are_shown_not_raised(client: AsyncTestClient[Any], po
     wrong = await client.post("/en/account/sign-in", data={"email": "nobody@example.vn", "password": "x" * 12,
                                                            "_csrf_token": token})
     assert wrong.status_code == 401 and "wrong" in wrong.text
-
-
-async def test_login_rate_limit_per_account(client: AsyncTestClient[Any], pool: asyncpg.Pool) -> None:
-    await make_user(pool, "target@example.vn", ["customer"])
-    for _ in range(5):
-        bad = await client.post("/api/v1/auth/sign-in", json={"email": "target@example.vn", "password": "wrong-pass"})
-        assert bad.status_code == 401
-    blocked = await client.post("/api/v1/auth/sign-in", json={"email": "target@example.vn", "password": PASSWORD})
-    assert blocked.status_code == 429
-    assert blocked.json()["error"]["code"] == "login_rate_limited"
-    assert int(blocked.headers["retry-after"]) > 0
-    # Other accounts from elsewhere are not locked out by this one.
-    await make_user(pool, "other@example.vn", ["customer"])
-    assert (await client.post("/api/v1/auth/sign-in",
-                              json={"email": "other@example.vn", "password": PASSWORD})).status_code == 200
-
-
-async def test_login_rate_limit_per_ip(client: AsyncTestClient[Any], pool: asyncpg.Pool) -> None:
-    await make_user(pool, "victim@example.vn", ["customer"])
-    # The test client has no IP address; record failures as if from one address and check it is blocked.
-    await pool.execute("INSERT INTO login_failures (ip, account) SELECT '203.0.113.9', 'guess' || g "
-                       "FROM generate_series(1, 20) g")
-    from marketplace.accounts import service
-    from marketplace.platform.errors import TooManyRequests
-
-    try:
-        await service.authenticate(pool, "victim@example.vn", PASSWORD, "203.0.113.9")
-    except TooManyRequests:
-        pass
-    else:
-        raise AssertionError("the IP address should be rate limited")
-    user = await service.authenticate(pool, "victim@example.vn", PASSWORD, "198.51.100.1")
-    assert user.email == "victim@example.vn"
-
-
-async def test_api_tokens_created_used_and_revoked(client: AsyncTestClient[Any], pool: asyncpg.Pool) -> None:
-    await make_user(pool, "admin@example.vn", ["admin"])
-    await sign_in(client, "admin@example.vn")
-    created = await client.post("/api/v1/admin/tokens", json={"name": "portal", "roles": ["editor"]})
-    assert created.status_code == 201, created.text
-    secret = created.json()["token"]
-    token_id = created.json()["info"]["id"]
-    assert secret.startswith("mkt_")
-    stored = await pool.fetchrow("SELECT token_hash, prefix FROM api_tokens WHERE id = $1", token_id)
-    assert secret.encode() not in bytes(stored["token_hash"]) and secret.startswith(stored["prefix"])
-    listed = await client.get("/api/v1/admin/tokens")
-    assert secret not in listed.text
-
-    await client.post("/api/v1/auth/sign-out", json={})
-    bearer = {"authorization": f"Bearer {secret}"}
-    me = await client.get("/api/v1/auth/me", headers=bearer)
-    assert me.status_code == 200 and me.json()["roles"] == ["editor"] and me.json()["via"] == "token"
-    # An editor token cannot do admin work.
-    assert (await client.get("/api/v1/admin/tokens", headers=bearer)).status_code == 403
-
-    await sign_in(client, "admin@example.vn")
-    revoked = await client.post(f"/api/v1/admin/tokens/{token_id}/revoke", json={})
-    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
-    await client.post("/api/v1/auth/sign-out", json={})
-    dead = await client.get("/api/v1/auth/me", headers=bearer)
-    assert dead.status_code == 401 and dead.json()["error"]["code"] == "invalid_token"
-    garbage = await client.get("/api/v1/auth/me", headers={"authorization": "Basic abc"})
-    assert garbage.status_code == 401
-
-
-async def test_token_created_through_admin_page_is_shown_once(client: AsyncTestClient[Any],
-                                                              pool: asyncpg.Pool) -> None:
-    await make_user(pool, "boss@example.vn", ["admin"])
-    await sign_in(client, "boss@example.vn")
-    token = await csrf_token(client, "/vi/admin/tokens")
-    page = await client.post("/vi/admin/tokens", data={"name": "cổng tỉnh", "roles": ["editor", "customer"],
-                                                       "_csrf_token": token})
-    assert page.status_code == 201 and 'id="new-token">mkt_' in page.text
-    again = await client.get("/vi/admin/tokens")
-    assert "mkt_" in again.text and 'id="new-token"' not in again.text
-    roles = await pool.fetchval("SELECT roles FROM api_tokens WHERE name = 'cổng tỉnh'")
-    assert roles == ["customer", "editor"]
