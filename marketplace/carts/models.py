@@ -1,4 +1,4 @@
-"""A cart's lines as checkout and the cart page read them."""
+"""A cart's lines as checkout and the cart page read them, and what the API and the cart forms send."""
 
 from datetime import datetime
 from typing import Annotated
@@ -7,7 +7,7 @@ import msgspec
 
 from i18n import LocalizedText
 
-__all__ = ["CartLine", "CartItemIn", "QuantityIn"]
+__all__ = ["CartLine", "CartItemIn", "QuantityIn", "CartLineForm"]
 
 
 class CartLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,3 +59,21 @@ class QuantityIn(msgspec.Struct, frozen=True):
     """Set a line's quantity; 0 removes it."""
 
     quantity: Annotated[int, msgspec.Meta(ge=0, le=999)]
+
+
+class CartLineForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The cart page's form for one line: a new quantity, or the remove button (0 removes too)."""
+
+    variant_id: int
+    quantity: Annotated[int, msgspec.Meta(ge=0, le=999)] | None = None
+    remove: bool = False
+
+    def __post_init__(self) -> None:
+        # Worded as msgspec words it, so the form helper names the field and says it is required.
+        if self.quantity is None and not self.remove:
+            raise ValueError("Object missing required field `quantity`")
+
+    @property
+    def new_quantity(self) -> int:
+        """The quantity to set; 0 removes the line."""
+        return 0 if self.remove or self.quantity is None else self.quantity

@@ -17,6 +17,7 @@ __all__ = [
     "move_items",
     "delete_cart",
     "get_variant_for_cart",
+    "assign_cart_to_user",
 ]
 
 LINES = """
@@ -123,3 +124,10 @@ async def delete_cart(conn: asyncpg.Connection, cart_id: int) -> None:
 async def list_lines(conn: asyncpg.Connection, cart_id: int) -> list[CartLine]:
     """The cart's lines with the catalog's current state."""
     return [msgspec.convert(dict(row), CartLine) for row in await conn.fetch(LINES, cart_id)]
+
+
+async def assign_cart_to_user(conn: asyncpg.Connection, cart_id: int, user_id: int) -> None:
+    """Hand a visitor's cart to a user: it is found by the user from now on, no longer by its cookie token."""
+    await conn.execute(
+        "UPDATE carts SET user_id = $2, token_hash = NULL, updated_at = now() WHERE id = $1", cart_id, user_id
+    )

@@ -105,11 +105,7 @@ async def merge_into_user(conn: asyncpg.Connection, cart_token: str | None, user
     user_cart = await repo.get_cart_id_by_user(conn, user_id)
     if user_cart is None:
         # Simply hand the visitor's cart to the user.
-        await conn.execute(
-            "UPDATE carts SET user_id = $2, token_hash = NULL, updated_at = now() WHERE id = $1",
-            visitor_cart,
-            user_id,
-        )
+        await repo.assign_cart_to_user(conn, visitor_cart, user_id)
         return visitor_cart
     await repo.move_items(conn, visitor_cart, user_cart)
     await repo.delete_cart(conn, visitor_cart)

@@ -1,6 +1,5 @@
-"""The cart cookie and the actor of a request, shared by the cart, checkout API and pages."""
+"""The cart cookie and the cart of a request, shared by the cart and checkout API and pages."""
 
-from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -10,7 +9,7 @@ from litestar.datastructures import Cookie
 from marketplace.carts import service as carts
 from marketplace.platform.runtime import runtime_of
 
-__all__ = ["cart_token", "cart_cookie", "current_cart_id", "cart_for_update", "offered_payment_methods"]
+__all__ = ["cart_token", "cart_cookie", "current_cart_id", "cart_for_update"]
 
 CART_COOKIE_MAX_AGE = 30 * 24 * 3600
 
@@ -48,14 +47,3 @@ async def cart_for_update(
     cart_id, new_token = await carts.get_or_create_cart(db, user_id=user_id, token=cart_token(request))
     return cart_id, ([cart_cookie(request, new_token)] if new_token else [])
 
-
-async def offered_payment_methods(
-    db: asyncpg.Connection, request: Request[Any, Any, Any], merchant_ids: Sequence[int]
-) -> list[str]:
-    """The payment methods a checkout of these merchants offers (the payments package decides); COD always."""
-    # Imported here: payments builds on orders and carts, so importing it at module level would be circular.
-    from marketplace.payments.dependencies import payment_settings_of, providers_of
-    from marketplace.payments.service import offered_methods
-
-    methods = await offered_methods(db, providers_of(request), payment_settings_of(request), list(merchant_ids))
-    return methods if "cod" in methods else [*methods, "cod"]

@@ -1,7 +1,7 @@
-"""Orders as the API and pages read them, and what a checkout form sends."""
+"""Orders as the API, the pages and the payments part read them, and what a status change sends."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Protocol
 
 import msgspec
 
@@ -12,16 +12,14 @@ __all__ = [
     "OrderEvent",
     "Order",
     "OrderSummary",
-    "CheckoutForm",
-    "DeliveryChoice",
-    "PlacedCheckout",
+    "OrderHeader",
+    "CheckoutContact",
+    "PurchasedLine",
+    "OrderView",
     "StatusChange",
-    "PaymentMethod",
-    "DeliveryMethod",
+    "OrderChoice",
+    "CheckoutChoice",
 ]
-
-PaymentMethod = Literal["cod", "vietqr", "stripe"]
-DeliveryMethod = Literal["pickup", "delivery"]
 
 
 class OrderItem(msgspec.Struct, frozen=True):
@@ -68,6 +66,50 @@ class OrderSummary(msgspec.Struct, frozen=True):
     created_at: datetime
 
 
+class OrderHeader(msgspec.Struct, frozen=True, kw_only=True):
+    """An order without its lines: what payments need to know to collect, credit and refund it."""
+
+    id: int
+    checkout_id: int
+    merchant_id: int
+    buyer_user_id: int
+    status: str
+    payment_method: str
+    total: int
+    currency: str
+    created_at: datetime
+
+
+class CheckoutContact(msgspec.Struct, frozen=True, kw_only=True):
+    """Who placed a checkout, how they chose to pay, its total and where to send the receipt."""
+
+    id: int
+    buyer_user_id: int
+    payment_method: str
+    total: int
+    currency: str
+    contact_email: str
+
+
+class PurchasedLine(Protocol):
+    """What an order line is copied from at checkout (a cart line): names and price as the buyer saw them."""
+
+    product_id: int
+    variant_id: int
+    product_name: LocalizedText
+    variant_label: LocalizedText
+    sku: str
+    unit: str
+    unit_price: int
+    quantity: int
+    starts_at: datetime | None
+
+    @property
+    def line_total(self) -> int:
+        """Quantity times the unit price."""
+        ...
+
+
 class Order(msgspec.Struct, frozen=True, kw_only=True):
     """One merchant's part of a checkout, with its lines, its history and where it goes."""
 
@@ -98,40 +140,30 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     events: list[OrderEvent] = msgspec.field(default_factory=list)
 
 
-class DeliveryChoice(msgspec.Struct, frozen=True):
-    """How one merchant's part reaches the buyer."""
-
-    merchant_id: int
-    method: DeliveryMethod
-
-
-class CheckoutForm(msgspec.Struct, frozen=True, kw_only=True):
-    """What the buyer confirms; `quote_signature` proves which prices they saw."""
-
-    contact_name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-    contact_phone: Annotated[str, msgspec.Meta(min_length=6, max_length=20, pattern=r"^\+?[0-9 .-]{6,20}$")]
-    contact_email: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    province_code: int
-    commune_code: int
-    address_line: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
-    payment_method: PaymentMethod = "cod"
-    delivery: list[DeliveryChoice] = msgspec.field(default_factory=list)
-    quote_signature: Annotated[str, msgspec.Meta(max_length=128)] = ""
-
-
-class PlacedCheckout(msgspec.Struct, frozen=True):
-    """The checkout and the orders it created, one per merchant."""
-
-    checkout_id: int
-    order_ids: list[int]
-    total: int
-    currency: str
-    payment_method: str
-    status: str
-
-
 class StatusChange(msgspec.Struct, frozen=True):
     """A requested transition."""
 
     status: Annotated[str, msgspec.Meta(max_length=32)]
     reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class OrderView(msgspec.Struct, frozen=True, kw_only=True):
+    """An order as one person sees it: as its buyer, its merchant's side, or both, and the steps they may take."""
+
+    order: Order
+    is_buyer: bool
+    is_merchant: bool
+    actions: list[str]
+    """The statuses this person may move the order to now."""
+
+
+class OrderChoice(msgspec.Struct, frozen=True, kw_only=True):
+    """The order a form came from (a hidden field), to show that order again after a refused action."""
+
+    order_id: int | None = None
+
+
+class CheckoutChoice(msgspec.Struct, frozen=True, kw_only=True):
+    """`?checkout=` on the orders page: the checkout just placed, whose orders are listed first."""
+
+    checkout: int | None = None

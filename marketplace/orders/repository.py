@@ -1,11 +1,19 @@
-"""SQL for checkouts, orders, their lines and their recorded transitions."""
+"""SQL for checkouts, orders, their lines, their recorded transitions and the stock they hold."""
 
-from typing import Any
+from datetime import datetime
 
 import asyncpg
 import msgspec
 
-from marketplace.orders.models import Order, OrderEvent, OrderItem, OrderSummary
+from marketplace.orders.models import (
+    CheckoutContact,
+    Order,
+    OrderEvent,
+    OrderHeader,
+    OrderItem,
+    OrderSummary,
+    PurchasedLine,
+)
 
 __all__ = [
     "insert_checkout",
@@ -19,6 +27,11 @@ __all__ = [
     "get_order",
     "list_orders",
     "product_ids_of_order",
+    "reserve_stock",
+    "get_checkout_contact",
+    "get_order_header",
+    "list_checkout_order_headers",
+    "list_expirable_orders",
 ]
 
 INSERT_CHECKOUT = """
@@ -51,6 +64,46 @@ UPDATE product_variants v SET stock = v.stock + i.quantity
 FROM order_items i WHERE i.order_id = $1 AND v.id = i.variant_id
 """
 PRODUCT_IDS = "SELECT DISTINCT product_id FROM order_items WHERE order_id = $1"
+# Conditional: never below zero, so concurrent checkouts cannot oversell (the CHECK on the table is the backstop).
+RESERVE = "UPDATE product_variants SET stock = stock - $2 WHERE id = $1 AND stock >= $2 RETURNING stock"
+SELECT_CHECKOUT_CONTACT = """
+SELECT id, buyer_user_id, payment_method, total, currency, contact_email FROM checkouts WHERE id = $1
+"""
+SELECT_HEADER = """
+SELECT id, checkout_id, merchant_id, buyer_user_id, status, payment_method, total, currency, created_at
+FROM orders WHERE id = $1
+"""
+SELECT_HEADER_LOCKED = """
+SELECT id, checkout_id, merchant_id, buyer_user_id, status, payment_method, total, currency, created_at
+FROM orders WHERE id = $1 FOR UPDATE
+"""
+SELECT_CHECKOUT_HEADERS = """
+SELECT id, checkout_id, merchant_id, buyer_user_id, status, payment_method, total, currency, created_at
+FROM orders WHERE checkout_id = $1 ORDER BY id
+"""
+SELECT_CHECKOUT_HEADERS_LOCKED = """
+SELECT id, checkout_id, merchant_id, buyer_user_id, status, payment_method, total, currency, created_at
+FROM orders WHERE checkout_id = $1 ORDER BY id FOR UPDATE
+"""
+# The payments' expiry rule, on the orders it cancels. The deadline is the later of the order's age limit and
+# any still-open provider session, so a buyer who is on Stripe's page when the limit passes is not cancelled
+# under them. Money that arrived and waits in review keeps its orders whatever the deadline: a person decides,
+# not the clock. The payment tables are read here because the rows to lock are the orders, in one statement:
+# SKIP LOCKED lets several workers share the work without waiting on (or repeating) each other's rows.
+SELECT_EXPIRABLE_LOCKED = """
+SELECT o.id, o.checkout_id, o.merchant_id, o.buyer_user_id, o.status, o.payment_method, o.total, o.currency,
+       o.created_at
+FROM orders o
+WHERE o.status = 'pending_payment' AND o.payment_method IN ('stripe', 'vietqr')
+  AND o.created_at < $1::timestamptz - make_interval(secs => $2::double precision)
+  AND NOT EXISTS (
+      SELECT 1 FROM payment_orders po JOIN payments p ON p.id = po.payment_id
+      WHERE po.order_id = o.id
+        AND (p.status = 'review' OR (p.status = 'pending' AND p.expires_at > $1::timestamptz)))
+ORDER BY o.created_at
+LIMIT $3
+FOR UPDATE OF o SKIP LOCKED
+"""
 
 SELECT_ORDER = """
 SELECT
@@ -137,7 +190,7 @@ async def insert_order(
     )
 
 
-async def insert_order_item(conn: asyncpg.Connection, order_id: int, line: Any) -> None:
+async def insert_order_item(conn: asyncpg.Connection, order_id: int, line: PurchasedLine) -> None:
     """Copy a line into the order."""
     await conn.execute(
         INSERT_ITEM,
@@ -215,3 +268,35 @@ async def list_orders(
     """Order summaries matching the optional filters, newest first."""
     rows = await conn.fetch(LIST_ORDERS, merchant_id, buyer_user_id, status, before_id, checkout_id, limit)
     return [msgspec.convert(dict(row), OrderSummary) for row in rows]
+
+
+async def reserve_stock(conn: asyncpg.Connection, variant_id: int, quantity: int) -> bool:
+    """Take `quantity` from a variant's stock (or slot seats); False, changing nothing, when fewer are left."""
+    return await conn.fetchval(RESERVE, variant_id, quantity) is not None
+
+
+async def get_checkout_contact(conn: asyncpg.Connection, checkout_id: int) -> CheckoutContact | None:
+    """Buyer, payment method, total and e-mail of a checkout."""
+    row = await conn.fetchrow(SELECT_CHECKOUT_CONTACT, checkout_id)
+    return None if row is None else msgspec.convert(dict(row), CheckoutContact)
+
+
+async def get_order_header(conn: asyncpg.Connection, order_id: int, *,
+                           for_update: bool = False) -> OrderHeader | None:
+    """One order without its lines; locked when the caller will change it or what it is owed."""
+    row = await conn.fetchrow(SELECT_HEADER_LOCKED if for_update else SELECT_HEADER, order_id)
+    return None if row is None else msgspec.convert(dict(row), OrderHeader)
+
+
+async def list_checkout_order_headers(conn: asyncpg.Connection, checkout_id: int, *,
+                                      for_update: bool = False) -> list[OrderHeader]:
+    """The orders of a checkout in id order; locked when the caller will change their payments."""
+    rows = await conn.fetch(SELECT_CHECKOUT_HEADERS_LOCKED if for_update else SELECT_CHECKOUT_HEADERS, checkout_id)
+    return [msgspec.convert(dict(row), OrderHeader) for row in rows]
+
+
+async def list_expirable_orders(conn: asyncpg.Connection, *, now: datetime, expiry_seconds: int,
+                                limit: int) -> list[OrderHeader]:
+    """Unpaid Stripe/VietQR orders past their deadline, locked; rows another worker holds are skipped."""
+    rows = await conn.fetch(SELECT_EXPIRABLE_LOCKED, now, float(expiry_seconds), limit)
+    return [msgspec.convert(dict(row), OrderHeader) for row in rows]

@@ -4,7 +4,7 @@ import asyncpg
 
 from marketplace.orders import repository as repo
 from marketplace.orders.errors import InvalidTransition, OrderNotFound
-from marketplace.orders.models import Order, OrderSummary
+from marketplace.orders.models import Order, OrderSummary, OrderView
 from marketplace.orders.states import (
     BUYER_TRANSITIONS,
     MERCHANT_TRANSITIONS,
@@ -25,6 +25,8 @@ __all__ = [
     "list_merchant_orders",
     "change_status_as",
     "list_checkout_orders",
+    "order_view_for",
+    "get_order_for_merchant",
 ]
 
 
@@ -80,6 +82,25 @@ async def get_order_for(conn: asyncpg.Connection, actor: Actor | None, order_id:
     if await _merchant_access_or_none(conn, actor, order.merchant_id) is None:
         # Strangers get "not found", so order ids do not reveal which orders exist.
         raise OrderNotFound("No such order.")
+    return order
+
+
+async def order_view_for(conn: asyncpg.Connection, actor: Actor | None, order_id: int) -> OrderView:
+    """An order with the steps this person may take on it (as buyer, merchant side, or both); 404 otherwise."""
+    order = await get_order_for(conn, actor, order_id)
+    is_buyer = order.buyer_user_id == getattr(actor, "user_id", None)
+    is_merchant = await _merchant_access_or_none(conn, actor, order.merchant_id) is not None
+    actions = sorted(
+        {to for (frm, to) in BUYER_TRANSITIONS if is_buyer and frm == order.status}
+        | {to for (frm, to) in MERCHANT_TRANSITIONS if is_merchant and frm == order.status}
+    )
+    return OrderView(order=order, is_buyer=is_buyer, is_merchant=is_merchant, actions=actions)
+
+
+async def get_order_for_merchant(conn: asyncpg.Connection, actor: Actor | None, order_id: int) -> Order:
+    """An order for its merchant's side only (owner, assisting agent, admin), e.g. for a packing slip."""
+    order = await get_order_for(conn, actor, order_id)
+    await merchant_access(conn, actor, order.merchant_id)
     return order
 
 

@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from marketplace.payments.bank_transfer import VietQRProvider
-from marketplace.payments.cod import CashOnDeliveryProvider
-from marketplace.payments.provider import (
+from marketplace.payments.providers.bank_transfer import VietQRProvider
+from marketplace.payments.providers.cod import CashOnDeliveryProvider
+from marketplace.payments.providers.protocol import (
     BankAccount,
     PaymentMethod,
     PaymentProvider,
@@ -13,8 +13,8 @@ from marketplace.payments.provider import (
     PaymentStatus,
     RefundResult,
 )
+from marketplace.payments.providers.stripe import StripeProvider
 from marketplace.payments.settings import PaymentSettings, load_payment_settings
-from marketplace.payments.stripe_api import StripeProvider
 from marketplace.platform.settings import Settings
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""The payment settings and the configured providers, as Litestar dependencies of the payment handlers."""
+"""The payment settings and the configured providers, as Litestar dependencies of the payment and checkout
+handlers."""
 
 from typing import Any
 
@@ -6,7 +7,7 @@ from litestar import Request
 from litestar.di import Provide
 
 from marketplace.payments import configured_providers
-from marketplace.payments.provider import PaymentProvider
+from marketplace.payments.providers.protocol import PaymentProvider
 from marketplace.payments.settings import PaymentSettings, load_payment_settings
 from marketplace.platform.runtime import runtime_of
 

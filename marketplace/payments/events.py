@@ -6,11 +6,12 @@ refund totals are cumulative maxima, so events that arrive out of order leave th
 
 import asyncpg
 
+from marketplace.orders import repository as orders_repo
 from marketplace.orders.service import transition
 from marketplace.payments import repository as repo
 from marketplace.payments.ledger import record_refund_entries
 from marketplace.payments.models import EventOutcome, Payment
-from marketplace.payments.provider import PaymentEvent, PaymentEventKind
+from marketplace.payments.providers.protocol import PaymentEvent, PaymentEventKind
 from marketplace.payments.service import PAID_STATUSES, find_payment_codes, mark_paid
 from marketplace.payments.settings import PaymentSettings
 
@@ -100,14 +101,11 @@ async def _paid(conn: asyncpg.Connection, payment: Payment, event: PaymentEvent,
                               payment_intent=event.payment_intent)
     if outcome == "paid" and event.payment_intent:
         # A refund event may have overtaken this one: apply the largest refund total seen for the intent.
-        earlier = await conn.fetchval(
-            """SELECT max(amount) FROM payment_events
-               WHERE method = 'stripe' AND provider_type = 'charge.refunded' AND description = $1""",
-            event.payment_intent)
+        earlier = await repo.get_largest_stripe_refund_seen(conn, event.payment_intent)
         if earlier:
             refreshed = await repo.get_payment(conn, payment.id, for_update=True)
             assert refreshed is not None
-            await _refunded(conn, refreshed, int(earlier), payment_settings)
+            await _refunded(conn, refreshed, earlier, payment_settings)
     return outcome
 
 
@@ -165,7 +163,7 @@ async def _expired(conn: asyncpg.Connection, payment: Payment) -> str:
         return "ignored_not_pending"
     await repo.update_payment_state(conn, payment.id, status="expired")
     for link in await repo.list_payment_orders(conn, payment.id):
-        order = await repo.get_order(conn, link.order_id, for_update=True)
+        order = await orders_repo.get_order_header(conn, link.order_id, for_update=True)
         if order is None or order.status != "pending_payment":
             continue
         others = [p for p in await repo.list_payments_for_order(conn, order.id)
@@ -201,7 +199,7 @@ async def _refunded(conn: asyncpg.Connection, payment: Payment, total_refunded: 
     attempt = len(await repo.list_refunds_for_payment(conn, payment.id))
     for link in await repo.list_payment_orders(conn, payment.id):
         remaining = link.amount - await repo.sum_refunds_for_order(conn, link.order_id)
-        order = await repo.get_order(conn, link.order_id, for_update=True)
+        order = await orders_repo.get_order_header(conn, link.order_id, for_update=True)
         if remaining <= 0 or order is None:
             continue
         attempt += 1

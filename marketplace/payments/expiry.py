@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from marketplace.orders import repository as orders_repo
 from marketplace.orders.service import transition
 from marketplace.payments import repository as repo
 from marketplace.payments.settings import PaymentSettings, load_payment_settings
@@ -23,7 +24,7 @@ async def _expire_batch(pool: asyncpg.Pool, now: datetime, expiry_seconds: int) 
     # One short transaction per batch: the rows stay locked (SKIP LOCKED for other workers) only while
     # this batch is cancelled, and a failure rolls back this batch alone.
     async with pool.acquire() as conn, conn.transaction():
-        orders = await repo.list_expirable_orders(conn, now=now, expiry_seconds=expiry_seconds, limit=BATCH_SIZE)
+        orders = await orders_repo.list_expirable_orders(conn, now=now, expiry_seconds=expiry_seconds, limit=BATCH_SIZE)
         for order in orders:
             await transition(conn, order.id, "cancelled", None, "payment not received in time")
             await repo.expire_open_payments_for_order(conn, order.id)

@@ -13,8 +13,9 @@ from datetime import datetime
 
 import asyncpg
 
+from marketplace.orders.models import OrderHeader
 from marketplace.payments import repository as repo
-from marketplace.payments.models import LedgerEntry, MerchantBalance, OrderPaymentInfo, Payment, Payout, Refund
+from marketplace.payments.models import LedgerEntry, MerchantBalance, Payment, Payout, Refund
 
 __all__ = ["fee_for", "record_paid_orders", "record_refund_entries", "record_payout", "statement",
            "statement_csv", "record_fee_reversal"]
@@ -27,7 +28,7 @@ def fee_for(amount: int, fee_bps: int) -> int:
     return (amount * fee_bps + BPS // 2) // BPS
 
 
-async def record_paid_orders(conn: asyncpg.Connection, payment: Payment, orders: Sequence[OrderPaymentInfo],
+async def record_paid_orders(conn: asyncpg.Connection, payment: Payment, orders: Sequence[OrderHeader],
                              fee_bps: int, *, collected_by_platform: bool) -> None:
     """Credit paid orders (once each, enforced by a unique index) and charge the platform fee."""
     for order in orders:
@@ -40,7 +41,7 @@ async def record_paid_orders(conn: asyncpg.Connection, payment: Payment, orders:
                                        order_id=order.id, note=f"{fee_bps / 100:g}% of {order.total}")
 
 
-async def record_fee_reversal(conn: asyncpg.Connection, order: OrderPaymentInfo, refund: Refund,
+async def record_fee_reversal(conn: asyncpg.Connection, order: OrderHeader, refund: Refund,
                               fee_bps: int) -> None:
     """Give back the fee charged on a refunded amount.
 
@@ -58,7 +59,7 @@ async def record_fee_reversal(conn: asyncpg.Connection, order: OrderPaymentInfo,
                                        note=f"fee on refund {refund.id}")
 
 
-async def record_refund_entries(conn: asyncpg.Connection, order: OrderPaymentInfo, refund: Refund, fee_bps: int,
+async def record_refund_entries(conn: asyncpg.Connection, order: OrderHeader, refund: Refund, fee_bps: int,
                                 *, collected_by_platform: bool) -> None:
     """Deduct a refund the platform paid out of money it holds for the merchant; return the fee on it."""
     if collected_by_platform:

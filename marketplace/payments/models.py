@@ -1,13 +1,16 @@
 """Payments, refunds, ledger entries and payouts as the service, API and pages read them."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
+from marketplace.orders.models import CheckoutContact, OrderHeader
+
 __all__ = ["Payment", "PaymentOrder", "Refund", "LedgerEntry", "Payout", "MerchantBalance",
-           "OrderPaymentInfo", "RefundForm", "PayoutForm", "BankAccountForm", "EventOutcome",
-           "PaymentView", "StartPaymentForm", "ReviewResolution", "LedgerStatement"]
+           "RefundForm", "PayoutForm", "BankAccountForm", "EventOutcome", "PaymentView", "StartPaymentForm",
+           "ReviewResolution", "LedgerStatement", "OrderPayments", "PaymentsOverview", "PaymentNoteForm",
+           "ReviewDecisionForm", "CheckoutPayments", "ButtonForm", "OrderChoice"]
 
 
 class Payment(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,20 +47,6 @@ class PaymentOrder(msgspec.Struct, frozen=True):
     payment_id: int
     order_id: int
     amount: int
-
-
-class OrderPaymentInfo(msgspec.Struct, frozen=True, kw_only=True):
-    """What the payment part needs to know about an order (read from the orders tables)."""
-
-    id: int
-    checkout_id: int
-    merchant_id: int
-    buyer_user_id: int
-    status: str
-    payment_method: str
-    total: int
-    currency: str
-    created_at: datetime
 
 
 class Refund(msgspec.Struct, frozen=True, kw_only=True):
@@ -191,3 +180,61 @@ class LedgerStatement(msgspec.Struct, frozen=True):
 
     balance: MerchantBalance
     entries: list[LedgerEntry]
+
+
+class CheckoutPayments(msgspec.Struct, frozen=True, kw_only=True):
+    """A checkout's payments as its page shows them."""
+
+    checkout: CheckoutContact
+    payments: list[PaymentView]
+    can_retry: bool
+    """An order still waits for money, so a failed or expired card payment may be tried again."""
+
+
+class OrderPayments(msgspec.Struct, frozen=True, kw_only=True):
+    """An order's payments as its page shows them, and what the visitor may still do."""
+
+    order: OrderHeader
+    payments: list[PaymentView]
+    manage: bool
+    """The visitor manages the order's merchant (or is an admin): they may confirm, decide and refund."""
+    refundable: int
+    cash_recorded: bool
+
+
+class PaymentsOverview(msgspec.Struct, frozen=True, kw_only=True):
+    """What an admin watches: balances, decisions to take, transfers and card events that need a person."""
+
+    balances: list[MerchantBalance]
+    merchant_names: dict[int, dict[str, str]]
+    review: list[PaymentView]
+    review_orders: dict[int, int]
+    """The order to open for each payment in review."""
+    unmatched: list[Any]
+    flagged_card_events: list[Any]
+    fee_approvals: list[Refund]
+
+
+class PaymentNoteForm(msgspec.Struct, frozen=True, kw_only=True):
+    """A person confirms a transfer from an order's page: an optional note, and the order to go back to."""
+
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    order_id: int | None = None
+
+
+class ReviewDecisionForm(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's decision on a flagged payment, from an order's page."""
+
+    decision: Literal["accept", "return"]
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    order_id: int | None = None
+
+
+class ButtonForm(msgspec.Struct, frozen=True):
+    """A form that is only a button (and its CSRF token): nothing to read."""
+
+
+class OrderChoice(msgspec.Struct, frozen=True, kw_only=True):
+    """The order a form about a payment came from, to show again."""
+
+    order_id: int | None = None

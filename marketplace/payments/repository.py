@@ -1,4 +1,4 @@
-"""SQL for payments, events, refunds, bank accounts, the ledger and payouts; orders are only read."""
+"""SQL for payments, events, refunds, bank accounts, the ledger and payouts (orders are read through orders)."""
 
 from datetime import datetime
 
@@ -8,40 +8,28 @@ import msgspec
 from marketplace.payments.models import (
     LedgerEntry,
     MerchantBalance,
-    OrderPaymentInfo,
     Payment,
     PaymentOrder,
     Payout,
     Refund,
 )
-from marketplace.payments.provider import BankAccount
+from marketplace.payments.providers.protocol import BankAccount
 
 __all__ = [
-    "get_checkout_contact", "list_checkout_orders", "get_order", "get_merchant_bank_account",
+    "get_merchant_bank_account",
     "upsert_merchant_bank_account", "insert_payment", "insert_payment_order", "get_payment",
     "get_payment_by_reference", "get_payment_by_intent", "list_payments_for_checkout",
     "list_payments_for_order", "list_payment_orders", "update_payment_started", "update_payment_state",
     "insert_event", "update_event", "insert_refund", "sum_refunds_for_order", "list_refunds_for_payment",
     "count_refunds_for_payment", "insert_ledger_entry", "list_ledger_entries", "get_merchant_balance",
-    "list_merchant_balances", "insert_payout", "list_expirable_orders", "list_vietqr_payments_by_reference",
+    "list_merchant_balances", "insert_payout", "list_vietqr_payments_by_reference",
     "list_payments_in_review", "list_unmatched_events", "list_flagged_card_events", "get_merchant_owner",
     "expire_open_payments_for_order", "get_refund", "clear_fee_return_pending",
     "list_refunds_awaiting_fee_approval", "sum_fee_returnable_refunds", "sum_fee_returned",
+    "get_largest_stripe_refund_seen", "list_merchant_names", "exists_merchant",
 ]
 
 # Query constants are complete literals (no string building), each with its explicit column list.
-SELECT_CHECKOUT_ORDERS = """
-    SELECT id, checkout_id, merchant_id, buyer_user_id, status, payment_method, total, currency, created_at
-    FROM orders WHERE checkout_id = $1 ORDER BY id"""
-SELECT_CHECKOUT_ORDERS_LOCKED = """
-    SELECT id, checkout_id, merchant_id, buyer_user_id, status, payment_method, total, currency, created_at
-    FROM orders WHERE checkout_id = $1 ORDER BY id FOR UPDATE"""
-SELECT_ORDER = """
-    SELECT id, checkout_id, merchant_id, buyer_user_id, status, payment_method, total, currency, created_at
-    FROM orders WHERE id = $1"""
-SELECT_ORDER_LOCKED = """
-    SELECT id, checkout_id, merchant_id, buyer_user_id, status, payment_method, total, currency, created_at
-    FROM orders WHERE id = $1 FOR UPDATE"""
 SELECT_PAYMENT = """
     SELECT id, checkout_id, method, status, amount, currency, payee_merchant_id, bank_bin,
     bank_account_number,
@@ -101,6 +89,9 @@ SELECT_PAYMENTS_IN_REVIEW = """
     amount_refunded, last_error, review_reason, idempotency_key, expires_at, paid_at, created_at,
     updated_at
     FROM payments WHERE status = 'review' ORDER BY updated_at LIMIT $1"""
+# A charge.refunded event can overtake the checkout.session.completed of its payment (recorded by intent).
+SELECT_LARGEST_STRIPE_REFUND = """SELECT max(amount) FROM payment_events
+    WHERE method = 'stripe' AND provider_type = 'charge.refunded' AND description = $1"""
 SELECT_REFUND = """SELECT id, payment_id, order_id, amount, status, provider_reference, reason, created_by,
     created_at, fee_return_pending FROM refunds WHERE id = $1"""
 SELECT_REFUND_LOCKED = """SELECT id, payment_id, order_id, amount, status, provider_reference, reason, created_by,
@@ -128,22 +119,6 @@ SELECT_BALANCES = """SELECT merchant_id,
     COALESCE(sum(amount) FILTER (WHERE kind = 'payout'), 0)::bigint AS payouts,
     COALESCE(sum(amount), 0)::bigint AS balance
     FROM ledger_entries GROUP BY merchant_id ORDER BY balance DESC, merchant_id"""
-# The deadline is the later of the order's age limit and any still-open provider session, so a buyer
-# who is on Stripe's page when the limit passes is not cancelled under them. SKIP LOCKED lets several
-# workers share the work without waiting on (or repeating) each other's rows. Money that arrived and
-# waits in review keeps its orders whatever the deadline: a person decides, not the clock.
-SELECT_EXPIRABLE_ORDERS_LOCKED = """SELECT o.id, o.checkout_id, o.merchant_id, o.buyer_user_id, o.status,
-        o.payment_method, o.total, o.currency, o.created_at
-    FROM orders o
-    WHERE o.status = 'pending_payment' AND o.payment_method IN ('stripe', 'vietqr')
-      AND o.created_at < $1::timestamptz - make_interval(secs => $2::double precision)
-      AND NOT EXISTS (
-          SELECT 1 FROM payment_orders po JOIN payments p ON p.id = po.payment_id
-          WHERE po.order_id = o.id
-            AND (p.status = 'review' OR (p.status = 'pending' AND p.expires_at > $1::timestamptz)))
-    ORDER BY o.created_at
-    LIMIT $3
-    FOR UPDATE OF o SKIP LOCKED"""
 
 
 def _payment(row: asyncpg.Record | None) -> Payment | None:
@@ -152,32 +127,6 @@ def _payment(row: asyncpg.Record | None) -> Payment | None:
 
 def _payments(rows: list[asyncpg.Record]) -> list[Payment]:
     return [msgspec.convert(dict(row), Payment) for row in rows]
-
-
-def _orders(rows: list[asyncpg.Record]) -> list[OrderPaymentInfo]:
-    return [msgspec.convert(dict(row), OrderPaymentInfo) for row in rows]
-
-
-async def get_checkout_contact(conn: asyncpg.Connection, checkout_id: int) -> asyncpg.Record | None:
-    """Buyer, method, total and e-mail of a checkout."""
-    return await conn.fetchrow(
-        "SELECT id, buyer_user_id, payment_method, total, currency, contact_email FROM checkouts"
-        " WHERE id = $1",
-        checkout_id)
-
-
-async def list_checkout_orders(conn: asyncpg.Connection, checkout_id: int, *,
-                               for_update: bool = False) -> list[OrderPaymentInfo]:
-    """The orders of a checkout in id order; locked when the caller will change their payments."""
-    query = SELECT_CHECKOUT_ORDERS_LOCKED if for_update else SELECT_CHECKOUT_ORDERS
-    return _orders(await conn.fetch(query, checkout_id))
-
-
-async def get_order(conn: asyncpg.Connection, order_id: int, *,
-                    for_update: bool = False) -> OrderPaymentInfo | None:
-    """One order as payments see it."""
-    row = await conn.fetchrow(SELECT_ORDER_LOCKED if for_update else SELECT_ORDER, order_id)
-    return None if row is None else msgspec.convert(dict(row), OrderPaymentInfo)
 
 
 async def get_merchant_owner(conn: asyncpg.Connection, merchant_id: int) -> int | None:
@@ -466,7 +415,19 @@ async def expire_open_payments_for_order(conn: asyncpg.Connection, order_id: int
     return int(result.split()[-1])
 
 
-async def list_expirable_orders(conn: asyncpg.Connection, *, now: datetime, expiry_seconds: int,
-                                limit: int) -> list[OrderPaymentInfo]:
-    """Unpaid Stripe/VietQR orders past their deadline, locked; rows another worker holds are skipped."""
-    return _orders(await conn.fetch(SELECT_EXPIRABLE_ORDERS_LOCKED, now, float(expiry_seconds), limit))
+
+async def get_largest_stripe_refund_seen(conn: asyncpg.Connection, payment_intent: str) -> int | None:
+    """The largest cumulative refund total Stripe reported for a payment intent so far, if any."""
+    total = await conn.fetchval(SELECT_LARGEST_STRIPE_REFUND, payment_intent)
+    return None if total is None else int(total)
+
+
+async def list_merchant_names(conn: asyncpg.Connection, merchant_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The names of these merchants by id (for lists of balances)."""
+    rows = await conn.fetch("SELECT id, name FROM merchants WHERE id = ANY($1::bigint[])", merchant_ids)
+    return {row["id"]: row["name"] for row in rows}
+
+
+async def exists_merchant(conn: asyncpg.Connection, merchant_id: int) -> bool:
+    """True when a merchant with this id exists (whatever its status)."""
+    return bool(await conn.fetchval("SELECT true FROM merchants WHERE id = $1", merchant_id))

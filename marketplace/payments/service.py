@@ -1,7 +1,9 @@
-"""Payment rules: which payments a checkout needs, starting them, confirming money, cash, refunds.
+"""Payment rules: which payments a checkout needs, starting them, confirming money, cash, review decisions,
+who may act on a payment, bank accounts and payouts (refunds are in `refunds.py`).
 
 Every function runs inside the caller's transaction. Orders change only through
-`marketplace.orders.service.transition`, the one place their state machine is enforced.
+`marketplace.orders.service.transition`, the one place their state machine is enforced, and are read through
+`marketplace.orders.repository`.
 """
 
 import re
@@ -9,24 +11,23 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from marketplace.orders import repository as orders_repo
+from marketplace.orders.models import CheckoutContact, OrderHeader
 from marketplace.orders.service import transition
+from marketplace.payments import ledger
 from marketplace.payments import repository as repo
 from marketplace.payments.errors import (
     PaymentConflict,
     PaymentForbidden,
     PaymentNotFound,
     PaymentUnavailable,
-    RefundInvalid,
 )
-from marketplace.payments.ledger import record_fee_reversal, record_paid_orders, record_refund_entries
-from marketplace.payments.models import OrderPaymentInfo, Payment, PaymentView, Refund
-from marketplace.payments.provider import (
+from marketplace.payments.models import Payment, Payout, PayoutForm
+from marketplace.payments.providers.protocol import (
     BankAccount,
     PaymentMethod,
     PaymentProvider,
     PaymentRequest,
-    ProviderError,
-    RefundRequest,
 )
 from marketplace.payments.settings import PaymentSettings
 from marketplace.platform.access import Actor, MerchantAccess, merchant_access, require_user
@@ -35,10 +36,11 @@ from marketplace.platform.errors import AppError
 
 __all__ = [
     "PAYMENT_CODE_PREFIX", "payment_code", "find_payment_codes", "prepare_checkout_payments",
-    "start_checkout_payments", "mark_paid", "confirm_transfer", "collect_cash", "refund_order",
-    "resolve_review", "payment_view", "get_payment_for", "payments_for_order", "offered_methods",
-    "ACTIVE_STATUSES", "ENDED_STATUSES", "PAID_STATUSES", "require_merchant", "set_bank_account",
-    "RefundFailed", "refund_status", "approve_fee_return",
+    "start_checkout_payments", "mark_paid", "confirm_transfer", "collect_cash",
+    "resolve_review", "get_payment_for", "payments_for_order", "offered_methods",
+    "ACTIVE_STATUSES", "ENDED_STATUSES", "PAID_STATUSES", "CASH_PAYABLE_STATUSES", "require_merchant",
+    "set_bank_account", "collected_by_platform", "refuse_agent", "get_checkout_for", "may_manage", "record_payout",
+    "get_bank_account_for",
 ]
 
 PAYMENT_CODE_PREFIX = "NTM"
@@ -81,7 +83,7 @@ def find_payment_codes(description: str) -> list[str]:
     return codes
 
 
-def _collected_by_platform(payment: Payment) -> bool:
+def collected_by_platform(payment: Payment) -> bool:
     """Stripe and transfers to the platform's account are held by the platform; cash and own accounts are not."""
     return payment.method == "stripe" or (payment.method == "vietqr" and payment.payee_merchant_id is None)
 
@@ -100,7 +102,7 @@ async def offered_methods(conn: asyncpg.Connection, providers: Sequence[PaymentP
     return offered
 
 
-async def _payee(conn: asyncpg.Connection, method: str, order: OrderPaymentInfo,
+async def _payee(conn: asyncpg.Connection, method: str, order: OrderHeader,
                  payment_settings: PaymentSettings) -> tuple[int | None, BankAccount | None]:
     """Who receives an order's money: (merchant id or None for the platform, VietQR account)."""
     if method == "cod":
@@ -122,13 +124,13 @@ async def prepare_checkout_payments(conn: asyncpg.Connection, checkout_id: int,
     Stripe takes the whole checkout in one payment; VietQR one payment per receiving account (a
     merchant's own, or the platform's for the rest); cash one per order, collected by each merchant.
     """
-    orders = await repo.list_checkout_orders(conn, checkout_id, for_update=True)
+    orders = await orders_repo.list_checkout_order_headers(conn, checkout_id, for_update=True)
     if not orders:
         raise PaymentNotFound("No such checkout.", code="checkout_not_found")
     existing = await repo.list_payments_for_checkout(conn, checkout_id)
     covered = {po.order_id for p in existing if p.status in ACTIVE_STATUSES
                for po in await repo.list_payment_orders(conn, p.id)}
-    groups: dict[tuple[int | None, int | None], list[OrderPaymentInfo]] = {}
+    groups: dict[tuple[int | None, int | None], list[OrderHeader]] = {}
     for order in orders:
         payable = CASH_PAYABLE_STATUSES if order.payment_method == "cod" else frozenset({"pending_payment"})
         if order.id in covered or order.status not in payable:
@@ -157,7 +159,7 @@ async def start_checkout_payments(conn: asyncpg.Connection, providers: Sequence[
                                   return_url: str, cancel_url: str,
                                   description: str = "") -> list[Payment]:
     """Prepare the checkout's payments and ask each provider to start the ones not started yet."""
-    checkout = await repo.get_checkout_contact(conn, checkout_id)
+    checkout = await orders_repo.get_checkout_contact(conn, checkout_id)
     if checkout is None:
         raise PaymentNotFound("No such checkout.", code="checkout_not_found")
     by_method = {str(provider.method): provider for provider in providers}
@@ -173,7 +175,7 @@ async def start_checkout_payments(conn: asyncpg.Connection, providers: Sequence[
         started = await provider.start(PaymentRequest(
             order_id=checkout_id, order_code=code, amount=payment.amount, currency=payment.currency,
             description=description or f"Order {code}", idempotency_key=payment.idempotency_key, locale=locale,
-            success_url=return_url, cancel_url=cancel_url, customer_email=checkout["contact_email"] or None,
+            success_url=return_url, cancel_url=cancel_url, customer_email=checkout.contact_email or None,
             bank_account=bank))
         await repo.update_payment_started(conn, payment.id, provider_reference=started.provider_reference,
                                           redirect_url=started.redirect_url, qr_payload=started.qr_payload,
@@ -189,7 +191,7 @@ async def mark_paid(conn: asyncpg.Connection, payment: Payment, payment_settings
     Returns the outcome. If an order was cancelled meanwhile (expired before the money came), the
     payment goes to review for a person to refund: money is never kept for a cancelled order.
     """
-    orders = [await repo.get_order(conn, po.order_id, for_update=True)
+    orders = [await orders_repo.get_order_header(conn, po.order_id, for_update=True)
               for po in await repo.list_payment_orders(conn, payment.id)]
     # Cash is collected on delivery: its orders are confirmed (or already on their way, or delivered).
     expected = CASH_PAYABLE_STATUSES if payment.method == "cod" else frozenset({"pending_payment"})
@@ -204,8 +206,9 @@ async def mark_paid(conn: asyncpg.Connection, payment: Payment, payment_settings
     for order in orders:
         if order is not None and order.status == "pending_payment":
             await transition(conn, order.id, "confirmed", actor_user_id, reason)
-    await record_paid_orders(conn, payment, [o for o in orders if o is not None], payment_settings.platform_fee_bps,
-                             collected_by_platform=_collected_by_platform(payment))
+    await ledger.record_paid_orders(conn, payment, [o for o in orders if o is not None],
+                                    payment_settings.platform_fee_bps,
+                                    collected_by_platform=collected_by_platform(payment))
     return "paid"
 
 
@@ -218,10 +221,11 @@ async def get_payment_for(conn: asyncpg.Connection, actor: Actor | None, payment
         raise PaymentNotFound("No such payment.")
     if actor is not None and actor.has_role("admin"):
         return payment
-    orders = [await repo.get_order(conn, po.order_id) for po in await repo.list_payment_orders(conn, payment.id)]
+    orders = [await orders_repo.get_order_header(conn, po.order_id)
+              for po in await repo.list_payment_orders(conn, payment.id)]
     if not manage and any(o is not None and o.buyer_user_id == user_id for o in orders):
         return payment
-    if manage and _collected_by_platform(payment):
+    if manage and collected_by_platform(payment):
         # Only the platform can see its own account; merchants cannot confirm money they did not receive.
         raise PaymentForbidden("Only an administrator can confirm money paid to the platform.")
     for order in orders:
@@ -258,7 +262,7 @@ async def confirm_transfer(conn: asyncpg.Connection, actor: Actor | None, paymen
 async def collect_cash(conn: asyncpg.Connection, actor: Actor | None, order_id: int,
                        payment_settings: PaymentSettings) -> Payment:
     """The merchant (or an admin) records the cash collected on delivery of an order."""
-    order = await repo.get_order(conn, order_id, for_update=True)
+    order = await orders_repo.get_order_header(conn, order_id, for_update=True)
     if order is None:
         raise PaymentNotFound("No such order.", code="order_not_found")
     access = await merchant_access(conn, actor, order.merchant_id)
@@ -281,94 +285,6 @@ async def collect_cash(conn: asyncpg.Connection, actor: Actor | None, order_id: 
     await record_if_agent(conn, access, "payments.cash_collected",
                           {"order_id": order_id, "payment_id": payment.id, "amount": locked.amount})
     return await _reload(conn, payment.id)
-
-
-async def refund_order(conn: asyncpg.Connection, providers: Sequence[PaymentProvider], actor: Actor | None,
-                       order_id: int, payment_settings: PaymentSettings, *, amount: int | None = None,
-                       reason: str = "") -> Refund:
-    """Refund all (amount None) or part of a paid order through the provider that took the money."""
-    order = await repo.get_order(conn, order_id)
-    if order is None:
-        raise PaymentNotFound("No such order.", code="order_not_found")
-    access = await merchant_access(conn, actor, order.merchant_id)
-    _refuse_agent(access, "refund an order")
-    payment = next((p for p in reversed(await repo.list_payments_for_order(conn, order_id))
-                    if p.status in PAID_STATUSES), None)
-    if payment is None:
-        raise RefundInvalid("This order has no payment to refund.")
-    # Payment first, then its order: the same lock order as webhooks, so the two never deadlock.
-    payment = await repo.get_payment(conn, payment.id, for_update=True)
-    order = await repo.get_order(conn, order_id, for_update=True)
-    assert payment is not None and order is not None
-    if payment.status not in PAID_STATUSES:
-        raise RefundInvalid("This payment changed meanwhile; reload and try again.")
-    share = next(po.amount for po in await repo.list_payment_orders(conn, payment.id) if po.order_id == order_id)
-    remaining = share - await repo.sum_refunds_for_order(conn, order_id)
-    amount = remaining if amount is None else amount
-    if amount <= 0 or amount > remaining:
-        raise RefundInvalid(f"A refund must be between 1 and {remaining} {payment.currency}.",
-                            details={"refundable": remaining})
-    provider = next((p for p in providers if p.method == payment.method), None)
-    if provider is None:
-        raise PaymentUnavailable(f"{payment.method} refunds are not available now.")
-    attempt = await repo.count_refunds_for_payment(conn, payment.id) + 1
-    key = f"refund-payment-{payment.id}-{attempt}"
-    result = await provider.refund(RefundRequest(
-        provider_reference=payment.provider_reference, payment_intent=payment.payment_intent, amount=amount,
-        currency=payment.currency, idempotency_key=key, reason=reason))
-    status = refund_status(result.status)
-    # Money the merchant collected itself and says it gave back by hand: nothing proves it, so the
-    # platform fee on it is returned only when an admin approves (an admin's own refund is approved).
-    fee_return_pending = (status == "manual" and not _collected_by_platform(payment) and access.via != "admin")
-    refund = await repo.insert_refund(conn, payment_id=payment.id, order_id=order_id, amount=amount, status=status,
-                                      provider_reference=result.reference, reason=reason, idempotency_key=key,
-                                      created_by=require_user(actor), fee_return_pending=fee_return_pending)
-    if status == "failed":
-        # Nothing was given back: the attempt is kept (so the next one gets a new idempotency key), nothing
-        # is booked, and the caller hears why.
-        raise RefundFailed(f"The provider did not refund ({result.status}); nothing was booked.",
-                           refund=refund)
-    await _apply_refund(conn, payment, order, refund, payment_settings, actor_user_id=require_user(actor))
-    return refund
-
-
-def refund_status(provider_status: str | None) -> str:
-    """Our refund status for a provider's: failed and canceled give nothing back; requires_action and
-    unknown states are pending (booked once now, never again when the provider reports them done)."""
-    if provider_status in ("failed", "canceled"):
-        return "failed"
-    return provider_status if provider_status in ("pending", "succeeded", "manual") else "pending"
-
-
-class RefundFailed(ProviderError):
-    """The provider refused or cancelled the refund; the failed attempt is recorded."""
-
-    code = "refund_failed"
-
-    def __init__(self, message: str, *, refund: Refund) -> None:
-        super().__init__(message, details={"refund_id": refund.id})
-        self.refund = refund
-
-
-def _refuse_agent(access: MerchantAccess, action: str) -> None:
-    """Money leaving a merchant (refunds, where transfers go) is the merchant's or an admin's decision."""
-    if access.is_agent:
-        raise PaymentForbidden(f"An assisting agent cannot {action}; ask the merchant.", code="agent_not_allowed")
-
-
-async def _apply_refund(conn: asyncpg.Connection, payment: Payment, order: OrderPaymentInfo, refund: Refund,
-                        payment_settings: PaymentSettings, *, actor_user_id: int | None) -> None:
-    """Book a refund: payment totals, ledger lines, and the order refunded once nothing is left of it."""
-    refunded = payment.amount_refunded + refund.amount
-    await repo.update_payment_state(
-        conn, payment.id, status="refunded" if refunded >= payment.amount_received else "partially_refunded",
-        amount_refunded=refunded)
-    await record_refund_entries(conn, order, refund, payment_settings.platform_fee_bps,
-                                collected_by_platform=_collected_by_platform(payment))
-    share = next(po.amount for po in await repo.list_payment_orders(conn, payment.id) if po.order_id == order.id)
-    if await repo.sum_refunds_for_order(conn, order.id) >= share and order.status in (
-            "confirmed", "shipped", "delivered", "completed"):
-        await transition(conn, order.id, "refunded", actor_user_id, refund.reason or "refunded")
 
 
 async def resolve_review(conn: asyncpg.Connection, actor: Actor | None, payment_id: int, *, accept: bool,
@@ -395,24 +311,10 @@ async def resolve_review(conn: asyncpg.Connection, actor: Actor | None, payment_
     return await _reload(conn, payment.id)
 
 
-async def approve_fee_return(conn: asyncpg.Connection, actor: Actor | None, refund_id: int,
-                             payment_settings: PaymentSettings) -> Refund:
-    """An admin accepts a merchant's manual refund as real: the platform fee on it is given back now."""
-    require_user(actor)
-    if actor is None or not actor.has_role("admin"):
-        raise PaymentForbidden("Only an administrator can approve returning the platform fee.")
-    refund = await repo.get_refund(conn, refund_id, for_update=True)
-    if refund is None or refund.order_id is None:
-        raise PaymentNotFound("No such refund.", code="refund_not_found")
-    if not refund.fee_return_pending:
-        raise PaymentConflict("The fee on this refund is not waiting for approval.")
-    order = await repo.get_order(conn, refund.order_id, for_update=True)
-    assert order is not None
-    await repo.clear_fee_return_pending(conn, refund.id)
-    approved = await repo.get_refund(conn, refund.id)
-    assert approved is not None
-    await record_fee_reversal(conn, order, approved, payment_settings.platform_fee_bps)
-    return approved
+def refuse_agent(access: MerchantAccess, action: str) -> None:
+    """Money leaving a merchant (refunds, where transfers go) is the merchant's or an admin's decision."""
+    if access.is_agent:
+        raise PaymentForbidden(f"An assisting agent cannot {action}; ask the merchant.", code="agent_not_allowed")
 
 
 async def require_merchant(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int) -> None:
@@ -423,8 +325,41 @@ async def require_merchant(conn: asyncpg.Connection, actor: Actor | None, mercha
 async def set_bank_account(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int,
                            account: BankAccount) -> None:
     """A merchant sets its own VietQR account; later transfers for its orders go there."""
-    _refuse_agent(await merchant_access(conn, actor, merchant_id), "change where a merchant is paid")
+    refuse_agent(await merchant_access(conn, actor, merchant_id), "change where a merchant is paid")
     await repo.upsert_merchant_bank_account(conn, merchant_id, account)
+
+
+async def get_bank_account_for(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int) -> BankAccount | None:
+    """A merchant's own VietQR account, for whoever manages the merchant (None: buyers pay the platform)."""
+    await merchant_access(conn, actor, merchant_id)
+    return await repo.get_merchant_bank_account(conn, merchant_id)
+
+
+async def may_manage(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int) -> bool:
+    """True when the actor manages this merchant (owner, assisting agent) or is an admin."""
+    try:
+        await merchant_access(conn, actor, merchant_id)
+    except AppError:
+        return False
+    return True
+
+
+async def get_checkout_for(conn: asyncpg.Connection, actor: Actor | None, checkout_id: int) -> CheckoutContact:
+    """One's own checkout (any, for an admin); 404 for anyone else, so checkout ids do not leak."""
+    checkout = await orders_repo.get_checkout_contact(conn, checkout_id)
+    if checkout is None or actor is None or (
+            checkout.buyer_user_id != actor.user_id and not actor.has_role("admin")):
+        raise PaymentNotFound("No such checkout.", code="checkout_not_found")
+    return checkout
+
+
+async def record_payout(conn: asyncpg.Connection, actor: Actor | None, data: PayoutForm) -> Payout:
+    """An admin records money sent to a merchant (which must exist)."""
+    if not await repo.exists_merchant(conn, data.merchant_id):
+        raise PaymentNotFound("No such merchant.", code="merchant_not_found")
+    return await ledger.record_payout(conn, merchant_id=data.merchant_id, amount=data.amount, method=data.method,
+                                      external_reference=data.external_reference, note=data.note,
+                                      created_by=actor.user_id if actor else None)
 
 
 async def _reload(conn: asyncpg.Connection, payment_id: int) -> Payment:
@@ -436,19 +371,3 @@ async def _reload(conn: asyncpg.Connection, payment_id: int) -> Payment:
 async def payments_for_order(conn: asyncpg.Connection, order_id: int) -> list[Payment]:
     """Every attempt that covers an order (for the order page: how it was paid)."""
     return await repo.list_payments_for_order(conn, order_id)
-
-
-async def payment_view(conn: asyncpg.Connection, payment: Payment) -> PaymentView:
-    """A payment with its order ids and the transfer content, for the API and pages."""
-    order_ids = [po.order_id for po in await repo.list_payment_orders(conn, payment.id)]
-    return PaymentView(
-        id=payment.id, checkout_id=payment.checkout_id, method=payment.method, status=payment.status,
-        amount=payment.amount, currency=payment.currency, order_ids=order_ids,
-        redirect_url=payment.redirect_url if payment.status == "pending" else None,
-        qr_payload=payment.qr_payload if payment.status == "pending" else None,
-        bank_bin=payment.bank_bin, bank_account_number=payment.bank_account_number,
-        bank_account_name=payment.bank_account_name,
-        transfer_content=payment_code(payment.id) if payment.method == "vietqr" else None,
-        amount_refunded=payment.amount_refunded, review_reason=payment.review_reason,
-        expires_at=payment.expires_at, paid_at=payment.paid_at)
-

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from marketplace.payments.provider import BankAccount
+from marketplace.payments.providers.protocol import BankAccount
 from marketplace.platform.settings import SettingsError
 
 __all__ = ["PaymentSettings", "load_payment_settings"]

@@ -252,7 +252,9 @@ def test_openapi_describes_the_marketplace_api() -> None:
     from litestar import Litestar, Router
     from litestar.di import Provide
 
+    from marketplace.agents import api as agents_api
     from marketplace.catalog import api as catalog_api
+    from marketplace.checkout import api as checkout_api
     from marketplace.merchants import api as merchants_api
     from marketplace.orders import api as orders_api
 
@@ -263,7 +265,7 @@ def test_openapi_describes_the_marketplace_api() -> None:
         return Provide(nothing)
 
     names = ("db", "pool", "principal", "settings", "images", "locale", "page", "search_engine")
-    routers = [catalog_api.router, merchants_api.router, orders_api.router]
+    routers = [catalog_api.router, merchants_api.router, agents_api.router, orders_api.router, checkout_api.router]
     app = Litestar(route_handlers=[Router("/api/v1", route_handlers=routers)],
                    dependencies={name: provider() for name in names})
     schema = app.openapi_schema.to_schema()

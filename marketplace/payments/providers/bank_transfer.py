@@ -10,7 +10,7 @@ from typing import Annotated
 
 import msgspec
 
-from marketplace.payments.provider import (
+from marketplace.payments.providers.protocol import (
     NotificationRejected,
     PaymentEvent,
     PaymentEventKind,
@@ -22,7 +22,7 @@ from marketplace.payments.provider import (
     RefundRequest,
     RefundResult,
 )
-from marketplace.payments.vietqr import build_payload
+from marketplace.payments.providers.vietqr import build_payload
 
 __all__ = ["BankNotification", "VietQRProvider", "sign_bank_notification", "transfer_purpose",
            "TIMESTAMP_HEADER", "SIGNATURE_HEADER"]

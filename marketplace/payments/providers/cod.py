@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from datetime import timedelta
 
-from marketplace.payments.provider import (
+from marketplace.payments.providers.protocol import (
     NotificationRejected,
     PaymentEvent,
     PaymentMethod,

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 import stripe
 
-from marketplace.payments.provider import (
+from marketplace.payments.providers.protocol import (
     NotificationRejected,
     PaymentEvent,
     PaymentEventKind,

@@ -4,11 +4,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from marketplace.payments.bank_transfer import VietQRProvider
-from marketplace.payments.cod import CashOnDeliveryProvider
-from marketplace.payments.provider import BankAccount, PaymentProvider
+from marketplace.payments.providers.bank_transfer import VietQRProvider
+from marketplace.payments.providers.cod import CashOnDeliveryProvider
+from marketplace.payments.providers.protocol import BankAccount, PaymentProvider
+from marketplace.payments.providers.stripe import StripeProvider
 from marketplace.payments.settings import PaymentSettings
-from marketplace.payments.stripe_api import StripeProvider
 from tests.marketplace.payments.stripe_standin import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
 
 BANK_SECRET = "bank-hmac-secret-for-tests-0123456789"

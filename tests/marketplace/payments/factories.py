@@ -8,10 +8,10 @@ import asyncpg
 from marketplace.carts import service as carts
 from marketplace.catalog import service as catalog
 from marketplace.catalog.models import ProductCreate, VariantIn
+from marketplace.checkout.models import CheckoutForm, PlacedCheckout
+from marketplace.checkout.service import place_checkout, quote_cart
 from marketplace.merchants import service as merchants
 from marketplace.merchants.models import MerchantDetails, MerchantLocation, MerchantReview, MerchantStart
-from marketplace.orders.checkout import place_checkout, quote_cart
-from marketplace.orders.models import CheckoutForm, PlacedCheckout
 from marketplace.platform.access import SystemActor
 
 _sequence = itertools.count(1)

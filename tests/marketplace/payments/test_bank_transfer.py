@@ -6,14 +6,14 @@ import time
 import asyncpg
 import pytest
 
+from marketplace.payments import refunds, service
 from marketplace.payments import repository as repo
-from marketplace.payments import service
-from marketplace.payments.bank_transfer import VietQRProvider, sign_bank_notification
 from marketplace.payments.errors import PaymentForbidden
 from marketplace.payments.events import apply_event
-from marketplace.payments.provider import BankAccount, NotificationRejected, PaymentProvider
+from marketplace.payments.providers.bank_transfer import VietQRProvider, sign_bank_notification
+from marketplace.payments.providers.protocol import BankAccount, NotificationRejected, PaymentProvider
+from marketplace.payments.providers.vietqr import parse_tlv
 from marketplace.payments.settings import PaymentSettings
-from marketplace.payments.vietqr import parse_tlv
 from marketplace.platform.access import SystemActor
 from tests.marketplace.payments.conftest import BANK_SECRET, PLATFORM_BANK
 from tests.marketplace.payments.factories import buy, make_merchant, make_user, make_variant, order_status, stock_of
@@ -146,7 +146,7 @@ async def test_refund_of_a_transfer_is_recorded_for_a_person(
     placed, payment, owner, variant_id = await start_transfer(conn, providers, payment_settings)
     admin = await make_user(conn, "admin")
     await service.confirm_transfer(conn, admin, payment.id, payment_settings)
-    refund = await service.refund_order(conn, providers, owner, placed.order_ids[0], payment_settings,
+    refund = await refunds.refund_order(conn, providers, owner, placed.order_ids[0], payment_settings,
                                         reason="out of season")
     assert (refund.status, refund.amount) == ("manual", placed.total)
     assert await order_status(conn, placed.order_ids[0]) == "refunded"
@@ -155,7 +155,7 @@ async def test_refund_of_a_transfer_is_recorded_for_a_person(
     stranger = SystemActor(await conn.fetchval("INSERT INTO users (email) VALUES ('x@example.test') RETURNING id"),
                            frozenset({"merchant"}))
     with pytest.raises(Exception, match="No such merchant"):
-        await service.refund_order(conn, providers, stranger, placed.order_ids[0], payment_settings)
+        await refunds.refund_order(conn, providers, stranger, placed.order_ids[0], payment_settings)
 
 
 async def test_a_person_decides_on_flagged_transfers(

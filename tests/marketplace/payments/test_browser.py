@@ -13,8 +13,8 @@ import pytest
 
 import marketplace.app
 from marketplace.accounts import service as accounts
-from marketplace.payments.bank_transfer import sign_bank_notification
 from marketplace.payments.dependencies import PAYMENT_SETTINGS_STATE_KEY
+from marketplace.payments.providers.bank_transfer import sign_bank_notification
 from marketplace.payments.settings import PaymentSettings
 from marketplace.platform.access import SystemActor
 from marketplace.platform.settings import load_settings

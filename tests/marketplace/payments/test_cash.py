@@ -4,9 +4,9 @@ import asyncpg
 import pytest
 
 from marketplace.orders.service import transition
-from marketplace.payments import service
+from marketplace.payments import refunds, service
 from marketplace.payments.errors import PaymentConflict, PaymentForbidden
-from marketplace.payments.provider import PaymentProvider
+from marketplace.payments.providers.protocol import PaymentProvider
 from marketplace.payments.settings import PaymentSettings
 from tests.marketplace.payments.factories import buy, make_merchant, make_user, make_variant, order_status
 
@@ -28,20 +28,20 @@ async def test_cash_is_recorded_once_and_refunded_by_hand(
     # The merchant kept the cash: the ledger charges only the platform fee (5%).
     entries = await conn.fetch("SELECT kind, amount FROM ledger_entries WHERE order_id = $1 ORDER BY id", order_id)
     assert [(e["kind"], e["amount"]) for e in entries] == [("platform_fee", -4_000)]
-    refund = await service.refund_order(conn, providers, owner, order_id, payment_settings, reason="damaged")
+    refund = await refunds.refund_order(conn, providers, owner, order_id, payment_settings, reason="damaged")
     assert (refund.status, refund.amount) == ("manual", 80_000)
     assert await order_status(conn, order_id) == "refunded"
     # Nothing proves the cash went back: the fee stays charged until an admin approves the refund.
     balance = await conn.fetchval("SELECT sum(amount) FROM ledger_entries WHERE merchant_id = $1", merchant_id)
     assert balance == -4_000 and refund.fee_return_pending
     with pytest.raises(PaymentForbidden):
-        await service.approve_fee_return(conn, owner, refund.id, payment_settings)
+        await refunds.approve_fee_return(conn, owner, refund.id, payment_settings)
     admin = await make_user(conn, "admin")
-    await service.approve_fee_return(conn, admin, refund.id, payment_settings)
+    await refunds.approve_fee_return(conn, admin, refund.id, payment_settings)
     balance = await conn.fetchval("SELECT sum(amount) FROM ledger_entries WHERE merchant_id = $1", merchant_id)
     assert balance == 0
     with pytest.raises(PaymentConflict):
-        await service.approve_fee_return(conn, admin, refund.id, payment_settings)
+        await refunds.approve_fee_return(conn, admin, refund.id, payment_settings)
 
 
 async def test_cash_recorded_after_delivery(

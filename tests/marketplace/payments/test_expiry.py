@@ -9,7 +9,7 @@ import pytest
 from marketplace.payments import expiry, service
 from marketplace.payments.events import apply_event
 from marketplace.payments.expiry import expire_unpaid_orders, run_expiry_worker
-from marketplace.payments.provider import PaymentProvider
+from marketplace.payments.providers.protocol import PaymentProvider
 from marketplace.payments.settings import PaymentSettings
 from tests.marketplace.payments.factories import (
     buy,

@@ -7,18 +7,19 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from i18n.forms import FormInvalid, decode_form
+from marketplace.orders import repository as orders_repo
+from marketplace.payments import refunds, service
 from marketplace.payments import repository as repo
-from marketplace.payments import service
-from marketplace.payments.bank_transfer import sign_bank_notification
 from marketplace.payments.errors import PaymentForbidden
 from marketplace.payments.events import apply_event
 from marketplace.payments.expiry import expire_unpaid_orders
 from marketplace.payments.ledger import fee_for
-from marketplace.payments.pages import _whole_number
-from marketplace.payments.provider import BankAccount, NotificationRejected, PaymentProvider, ProviderError
+from marketplace.payments.models import PayoutForm, RefundForm
+from marketplace.payments.providers.bank_transfer import sign_bank_notification
+from marketplace.payments.providers.protocol import BankAccount, NotificationRejected, PaymentProvider, ProviderError
 from marketplace.payments.settings import PaymentSettings
 from marketplace.platform.access import SystemActor
-from marketplace.platform.errors import BadRequest
 from tests.marketplace.payments.conftest import BANK_SECRET, PLATFORM_BANK
 from tests.marketplace.payments.factories import buy, make_merchant, make_user, make_variant, order_status
 from tests.marketplace.payments.stripe_standin import StripeStandIn, sign_payload, signed_event
@@ -115,17 +116,19 @@ async def test_agents_cannot_change_the_bank_account_or_refund(
                                merchant_id)
     assert [(e["agent_user_id"], e["action"]) for e in entries] == [(agent.user_id, "payments.cash_collected")]
     with pytest.raises(PaymentForbidden):
-        await service.refund_order(conn, providers, agent, order_id, payment_settings, reason="agent")
+        await refunds.refund_order(conn, providers, agent, order_id, payment_settings, reason="agent")
     assert await repo.sum_refunds_for_order(conn, order_id) == 0
     # The owner still may do both.
     await service.set_bank_account(conn, owner, merchant_id, OWN_ACCOUNT)
-    assert (await service.refund_order(conn, providers, owner, order_id, payment_settings)).amount == 40_000
+    assert (await refunds.refund_order(conn, providers, owner, order_id, payment_settings)).amount == 40_000
 
 
 async def test_agents_cannot_confirm_or_settle_transfers(
         conn: asyncpg.Connection, providers: list[PaymentProvider], payment_settings: PaymentSettings) -> None:
     placed, payment, owner, _ = await start_transfer(conn, providers, payment_settings, own_account=OWN_ACCOUNT)
-    agent = await make_agent(conn, (await repo.get_order(conn, placed.order_ids[0])).merchant_id)
+    order = await orders_repo.get_order_header(conn, placed.order_ids[0])
+    assert order is not None
+    agent = await make_agent(conn, order.merchant_id)
     with pytest.raises(PaymentForbidden):
         await service.confirm_transfer(conn, agent, payment.id, payment_settings)
     body, headers = transfer(service.payment_code(payment.id), 1_000, account_number="0912345678")
@@ -150,7 +153,7 @@ async def test_a_refused_stripe_refund_is_recorded_failed_and_not_booked(
     owner = SystemActor(owner_id, frozenset({"merchant"}))
     standin.refund_status = stripe_status
     with pytest.raises(ProviderError) as raised:
-        await service.refund_order(conn, providers, owner, placed.order_ids[0], payment_settings, amount=20_000)
+        await refunds.refund_order(conn, providers, owner, placed.order_ids[0], payment_settings, amount=20_000)
     assert raised.value.status_code == 409
     [refund] = await repo.list_refunds_for_payment(conn, payment.id)
     assert (refund.status, refund.amount) == ("failed", 20_000)
@@ -161,7 +164,7 @@ async def test_a_refused_stripe_refund_is_recorded_failed_and_not_booked(
     assert await order_status(conn, placed.order_ids[0]) == "confirmed"
     # The next try is a new attempt (new idempotency key), and succeeds.
     standin.refund_status = "succeeded"
-    again = await service.refund_order(conn, providers, owner, placed.order_ids[0], payment_settings, amount=20_000)
+    again = await refunds.refund_order(conn, providers, owner, placed.order_ids[0], payment_settings, amount=20_000)
     assert again.status == "succeeded"
     assert standin.requests[-1][3]["idempotency-key"] == f"refund-payment-{payment.id}-2"
 
@@ -172,7 +175,7 @@ async def test_a_refund_needing_action_is_pending_and_booked_once(
     placed, payment, session, merchant_id = await paid_stripe(conn, providers, payment_settings, standin)
     owner = SystemActor(await repo.get_merchant_owner(conn, merchant_id), frozenset({"merchant"}))
     standin.refund_status = "requires_action"
-    refund = await service.refund_order(conn, providers, owner, placed.order_ids[0], payment_settings,
+    refund = await refunds.refund_order(conn, providers, owner, placed.order_ids[0], payment_settings,
                                         amount=30_000)
     assert refund.status == "pending"
     # Stripe later reports the cumulative refund: nothing more is booked.
@@ -267,8 +270,11 @@ def test_signed_but_malformed_notifications_are_rejected(providers: list[Payment
 
 @pytest.mark.parametrize("value", ["²", "٣", "1²"])
 def test_form_numbers_take_ascii_digits_only(value: str) -> None:
-    with pytest.raises(BadRequest):
-        _whole_number(value, "The amount")
+    # The refund and payout forms read amounts through the one form helper, which takes ASCII digits only.
+    for model in (RefundForm, PayoutForm):
+        with pytest.raises(FormInvalid) as refused:
+            decode_form({"amount": value, "merchant_id": "1"}, model)
+        assert refused.value.details["field"] == "amount"
 
 
 # 12. A code is read before whitespace is removed.
@@ -301,10 +307,10 @@ async def test_partial_refunds_return_exactly_the_fee_charged(
         return await conn.fetchval("SELECT COALESCE(sum(amount), 0) FROM ledger_entries"
                                    " WHERE kind = 'fee_reversal' AND order_id = $1", order_id)
 
-    await service.refund_order(conn, providers, admin, order_id, payment_settings, amount=10)
-    await service.refund_order(conn, providers, admin, order_id, payment_settings, amount=10)
+    await refunds.refund_order(conn, providers, admin, order_id, payment_settings, amount=10)
+    await refunds.refund_order(conn, providers, admin, order_id, payment_settings, amount=10)
     assert await returned() == fee_for(20, payment_settings.platform_fee_bps) == 1
-    await service.refund_order(conn, providers, admin, order_id, payment_settings)
+    await refunds.refund_order(conn, providers, admin, order_id, payment_settings)
     assert await returned() == charged
     assert await conn.fetchval("SELECT sum(amount) FROM ledger_entries WHERE merchant_id = $1", merchant_id) == 0
 
@@ -333,15 +339,15 @@ async def test_manual_refunds_return_the_fee_in_approval_order(
     placed = await buy(conn, await make_user(conn), [(variant_id, 1)], payment_method="cod")
     order_id = placed.order_ids[0]
     await service.collect_cash(conn, owner, order_id, payment_settings)
-    first = await service.refund_order(conn, providers, owner, order_id, payment_settings, amount=10)
-    second = await service.refund_order(conn, providers, owner, order_id, payment_settings)
+    first = await refunds.refund_order(conn, providers, owner, order_id, payment_settings, amount=10)
+    second = await refunds.refund_order(conn, providers, owner, order_id, payment_settings)
     assert first.fee_return_pending and second.fee_return_pending
     assert [r.id for r in await repo.list_refunds_awaiting_fee_approval(conn)] == [first.id, second.id]
     balance = "SELECT sum(amount) FROM ledger_entries WHERE merchant_id = $1"
     assert await conn.fetchval(balance, merchant_id) == -2_500
     admin = await make_user(conn, "admin")
     # Approved in the other order, the fee returned still adds up to exactly the fee charged.
-    await service.approve_fee_return(conn, admin, second.id, payment_settings)
-    await service.approve_fee_return(conn, admin, first.id, payment_settings)
+    await refunds.approve_fee_return(conn, admin, second.id, payment_settings)
+    await refunds.approve_fee_return(conn, admin, first.id, payment_settings)
     assert await conn.fetchval(balance, merchant_id) == 0
     assert await repo.list_refunds_awaiting_fee_approval(conn) == []

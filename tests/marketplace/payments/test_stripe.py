@@ -5,11 +5,11 @@ import time
 import asyncpg
 import pytest
 
-from marketplace.payments import service
+from marketplace.payments import refunds, service
 from marketplace.payments.events import apply_event
-from marketplace.payments.provider import NotificationRejected, PaymentProvider, PaymentStatus, ProviderError
+from marketplace.payments.providers.protocol import NotificationRejected, PaymentProvider, PaymentStatus, ProviderError
+from marketplace.payments.providers.stripe import StripeProvider
 from marketplace.payments.settings import PaymentSettings
-from marketplace.payments.stripe_api import StripeProvider
 from tests.marketplace.payments.factories import (
     buy,
     make_merchant,
@@ -170,12 +170,12 @@ async def test_refund_goes_through_stripe(
     from marketplace.platform.access import SystemActor
     merchant = SystemActor(owner, frozenset({"merchant"}))
     order_id = placed.order_ids[0]
-    partial = await service.refund_order(conn, providers, merchant, order_id, payment_settings, amount=50_000,
+    partial = await refunds.refund_order(conn, providers, merchant, order_id, payment_settings, amount=50_000,
                                          reason="one kg was bruised")
     assert partial.status == "succeeded" and partial.provider_reference == standin.refunds[0]["id"]
     assert standin.refunds[0]["amount"] == 50_000 and standin.refunds[0]["payment_intent"] == session["payment_intent"]
     assert await order_status(conn, order_id) == "confirmed"
-    rest = await service.refund_order(conn, providers, merchant, order_id, payment_settings)
+    rest = await refunds.refund_order(conn, providers, merchant, order_id, payment_settings)
     assert rest.amount == 100_000
     assert await order_status(conn, order_id) == "refunded"
     # Stripe then reports the cumulative refund: already booked, nothing changes.
@@ -186,7 +186,7 @@ async def test_refund_goes_through_stripe(
     balance = await conn.fetchval("SELECT sum(amount) FROM ledger_entries WHERE merchant_id = $1", merchant_id)
     assert balance == 0
     with pytest.raises(Exception, match="refund must be between"):
-        await service.refund_order(conn, providers, merchant, order_id, payment_settings, amount=1)
+        await refunds.refund_order(conn, providers, merchant, order_id, payment_settings, amount=1)
 
 
 async def test_status_is_read_from_stripe(

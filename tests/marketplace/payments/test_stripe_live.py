@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from marketplace.payments.provider import PaymentRequest, PaymentStatus
-from marketplace.payments.stripe_api import StripeProvider
+from marketplace.payments.providers.protocol import PaymentRequest, PaymentStatus
+from marketplace.payments.providers.stripe import StripeProvider
 
 LIVE_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 pytestmark = pytest.mark.skipif(not LIVE_KEY.startswith("sk_test_"),

@@ -4,7 +4,7 @@ import binascii
 
 import pytest
 
-from marketplace.payments.vietqr import VietQRError, build_payload, crc16_ccitt_false, parse_tlv, qr_svg
+from marketplace.payments.providers.vietqr import VietQRError, build_payload, crc16_ccitt_false, parse_tlv, qr_svg
 
 CASES = [
     # bank BIN (Vietcombank, BIDV, Techcombank, MB, Agribank), account, amount, purpose

@@ -9,17 +9,17 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from marketplace.payments.bank_transfer import VietQRProvider, sign_bank_notification
-from marketplace.payments.provider import PaymentEvent
+from marketplace.payments.providers.bank_transfer import VietQRProvider, sign_bank_notification
+from marketplace.payments.providers.protocol import PaymentEvent
+from marketplace.payments.providers.stripe import StripeProvider
 from marketplace.payments.service import payment_code
-from marketplace.payments.stripe_api import StripeProvider
 from marketplace.platform.runtime import runtime_of
+from tests.marketplace.payments import test_web
 from tests.marketplace.payments.conftest import BANK_SECRET
 from tests.marketplace.payments.factories import make_user
 from tests.marketplace.payments.stripe_standin import StripeStandIn, sign_payload, signed_event
 from tests.marketplace.payments.test_money_safeguards import make_agent
 from tests.marketplace.payments.test_web import csrf, placed_order, sign_in
-from tests.marketplace.payments import test_web
 
 client = test_web.client  # the app fixture, with Stripe pointed at the stand-in
 
