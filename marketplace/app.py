@@ -9,8 +9,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.app import AppConfig
@@ -28,9 +26,12 @@ from marketplace import composition, home, sitemaps
 from marketplace.accounts import api as accounts_api
 from marketplace.accounts import pages as accounts_pages
 from marketplace.accounts.middleware import PrincipalMiddleware
+from marketplace.agents import api as agents_api
 from marketplace.agents import pages as agents_pages
 from marketplace.catalog import api as catalog_api
 from marketplace.catalog import pages as catalog_pages
+from marketplace.checkout import api as checkout_api
+from marketplace.checkout import pages as checkout_pages
 from marketplace.media import web as media_web
 from marketplace.merchants import api as merchants_api
 from marketplace.merchants import dashboard as merchants_dashboard
@@ -40,10 +41,10 @@ from marketplace.orders import pages as orders_pages
 from marketplace.payments import api as payments_api
 from marketplace.payments import pages as payments_pages
 from marketplace.platform import health
-from marketplace.platform.access import check_route_access, current_principal
+from marketplace.platform.access import check_route_access
 from marketplace.platform.dependencies import app_dependencies
 from marketplace.platform.error_pages import render_error_page
-from marketplace.platform.errors import Forbidden, Unauthorized, handle_exception
+from marketplace.platform.errors import handle_exception
 from marketplace.platform.middleware import (
     CsrfUnlessTokenMiddleware,
     RequestLogMiddleware,
@@ -61,79 +62,39 @@ STATIC_DIR = Path(__file__).parent / "static"
 # Signed webhooks authenticate by signature, not by cookie, so CSRF does not apply to them.
 CSRF_EXEMPT_SUFFIXES: tuple[str, ...] = ("/payments/stripe/webhook", "/payments/bank/webhook")
 
-# TRANSITIONAL (removed when every module has module-level routers): the old factory of each module.
-_LEGACY = {
-    "accounts.pages": "account_page_handlers", "accounts.api": "account_api_handlers",
-    "catalog.pages": "catalog_page_handlers", "catalog.api": "catalog_api_handlers",
-    "orders.pages": "order_page_handlers", "orders.api": "order_api_handlers",
-    "merchants.pages": "merchant_page_handlers", "merchants.api": "merchant_api_handlers",
-    "merchants.dashboard": "dashboard_page_handlers", "agents.pages": "agent_page_handlers",
-    "payments.pages": "payment_page_handlers", "payments.api": "payment_api_handlers",
-    "media.web": "media_handlers", "marketplace.sitemaps": "sitemap_handlers",
-}
-
-
-class _TransitionalGuards:
-    """TRANSITIONAL: what the old factories expect."""
-
-    def __getattr__(self, name: str) -> Any:
-        roles = () if name == "authenticated" else (name,)
-
-        def guard(connection: Any, _: Any) -> None:
-            principal = current_principal(connection)
-            if principal is None:
-                raise Unauthorized("Sign in first.", code="not_signed_in")
-            if roles and not any(principal.has_role(role) for role in roles):
-                raise Forbidden(f"This needs the role {' or '.join(roles)}.", code="missing_role",
-                                details={"required": list(roles)})
-
-        return guard
-
-
-def _r(module: ModuleType, kind: str) -> list[Any]:
-    """TRANSITIONAL: a module's routers, or what its old factory returns."""
-    listed = getattr(module, f"{kind.upper()}_ROUTERS", None)
-    if listed is not None:
-        return list(listed)
-    router = getattr(module, f"{kind}_router", None) or getattr(module, "router", None)
-    if router is not None:
-        return [router]
-    name = module.__name__
-    name = name if name == "marketplace.sitemaps" else name.removeprefix("marketplace.")
-    factory = getattr(module, _LEGACY.get(name, f"{kind}_handlers"))
-    return list(factory(_TransitionalGuards()) if factory.__code__.co_argcount else factory())
-
-
 # Pages, mounted under /{lang}: the order is the order of the routers' routes, nothing depends on it.
 PAGE_ROUTERS: list[Router] = [
     home.page_router,
-    *_r(accounts_pages, "page"),
-    *_r(search_web, "page"),
-    *_r(tourism_web, "page"),
-    *_r(catalog_pages, "page"),
-    *_r(orders_pages, "page"),
-    *_r(merchants_pages, "page"),
-    *_r(merchants_dashboard, "page"),
-    *_r(agents_pages, "page"),
-    *_r(payments_pages, "page"),
+    accounts_pages.router,
+    *search_web.PAGE_ROUTERS,
+    *tourism_web.PAGE_ROUTERS,
+    catalog_pages.router,
+    checkout_pages.router,
+    orders_pages.router,
+    merchants_pages.router,
+    merchants_dashboard.router,
+    agents_pages.router,
+    payments_pages.router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [
-    *_r(accounts_api, "api"),
-    *_r(search_web, "api"),
-    *_r(tourism_web, "api"),
-    *_r(catalog_api, "api"),
-    *_r(merchants_api, "api"),
-    *_r(orders_api, "api"),
-    *_r(payments_api, "api"),
+    accounts_api.router,
+    *search_web.API_ROUTERS,
+    *tourism_web.API_ROUTERS,
+    catalog_api.router,
+    checkout_api.router,
+    merchants_api.router,
+    agents_api.router,
+    orders_api.router,
+    payments_api.router,
 ]
 # Outside both: the redirect to a language, probes, feeds and short links, sitemaps, stored images.
 ROOT_ROUTERS: list[Router] = [
     home.root_router,
     health.router,
-    *_r(tourism_web, "root"),
-    *_r(sitemaps, "root"),
-    *_r(media_web, "root"),
+    *tourism_web.ROOT_ROUTERS,
+    sitemaps.router,
+    media_web.router,
 ]
 
 

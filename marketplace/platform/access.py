@@ -59,7 +59,7 @@ def route_audience(handler: BaseRouteHandler) -> tuple[str, ...] | None:
 def check_route_access(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """The app-level guard: 401 without a principal, 403 without one of the declared roles."""
     roles = route_audience(handler)
-    if roles is None:
+    if roles is None or _is_automatic_options(handler):
         return
     principal = current_principal(connection)
     if principal is None:
@@ -67,6 +67,12 @@ def check_route_access(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     if roles and not any(principal.has_role(role) for role in roles):
         raise Forbidden(f"This needs the role {' or '.join(roles)}.", code="missing_role",
                         details={"required": list(roles)})
+
+
+def _is_automatic_options(handler: BaseRouteHandler) -> bool:
+    """Litestar's own OPTIONS answer (the allowed methods) inherits a controller's opt; it stays public."""
+    function = getattr(handler.fn, "__qualname__", "")
+    return getattr(handler, "http_methods", None) == {"OPTIONS"} and "create_options_handler" in function
 
 
 class MerchantAccess(msgspec.Struct, frozen=True):

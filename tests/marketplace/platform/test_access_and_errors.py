@@ -169,3 +169,10 @@ async def test_pages_revalidate_with_etag(client: AsyncTestClient[Any]) -> None:
     assert second.status_code == 304 and second.content == b""
     other = await client.get("/vi/", headers={"if-none-match": etag})
     assert other.status_code == 200
+
+
+async def test_litestars_options_answer_stays_public_on_guarded_controllers(client: Any) -> None:
+    # A controller's declared audience reaches the OPTIONS handler Litestar adds; that answer lists methods only.
+    response = await client.options("/api/v1/admin/tokens")
+    assert response.status_code == 204 and "POST" in response.headers["allow"]
+    assert (await client.post("/api/v1/admin/tokens", json={"name": "x"})).status_code == 401
