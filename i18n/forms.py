@@ -18,6 +18,7 @@ because every package above (tourism, marketplace) reads forms with it.
 """
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar, get_type_hints
@@ -27,7 +28,8 @@ import msgspec.inspect as mi
 
 from i18n.locales import SUPPORTED_LOCALES, TIME_ZONE
 
-__all__ = ["FORM_ERROR", "FIELD_MESSAGES", "FormInvalid", "decode_form", "form_values", "error_lines"]
+__all__ = ["FORM_ERROR", "FIELD_MESSAGES", "FormInvalid", "decode_form", "form_values", "error_lines",
+           "invalid_fields"]
 
 T = TypeVar("T")
 
@@ -57,9 +59,22 @@ FIELD_MESSAGES: tuple[str, ...] = (
     BAD_FORMAT, INVALID,
 )
 
-_THOUSANDS = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
+# Digits grouped by thousands, as people type prices: "120.000" (vi), "120,000" (en), "120 000" (fr, ru, with
+# a space, a no-break or a narrow no-break space), "١٢٠٬٠٠٠" (ar, once its digits are read as ASCII).
+_GROUPED = re.compile(r"-?\d{1,3}(?:([.,\u066c \u00a0\u202f\u2009])\d{3})(?:\1\d{3})*")
+_WHOLE = re.compile(r"-?\d+")
+# PostgreSQL's bigint: a larger whole number cannot be stored, so it is refused as too large.
+BIGINT_MAX = 2**63 - 1
 _CHECKBOX_OFF = ("", "false", "0", "off")
 _MISSING = object()
+
+
+class _Refused(Exception):
+    """A field's value refused while reading it, with the message to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class FormInvalid(Exception):
@@ -114,13 +129,15 @@ def decode_form(form: Mapping[str, Any], model: type[T], **known: Any) -> T:
         if field.name in known:
             data[field.encode_name] = known[field.name]
             continue
-        raw = _read(form, field)
-        if raw is _MISSING:
-            if field.required:
-                errors[field.encode_name] = REQUIRED
-            continue
         try:
+            raw = _read(form, field)
+            if raw is _MISSING:
+                if field.required:
+                    errors[field.encode_name] = REQUIRED
+                continue
             data[field.encode_name] = msgspec.convert(raw, hints[field.name], strict=False)
+        except _Refused as refused:
+            errors[field.encode_name] = refused.message
         except msgspec.ValidationError as error:
             errors[field.encode_name] = _message(str(error), field.type)
     if errors:
@@ -129,7 +146,12 @@ def decode_form(form: Mapping[str, Any], model: type[T], **known: Any) -> T:
         # A second pass runs the Struct's own checks (__post_init__) on the typed values.
         return msgspec.convert(data, model, strict=False)
     except msgspec.ValidationError as error:
-        raise FormInvalid({_field_of(str(error)): _message(str(error), None)}) from None
+        raise invalid_fields(error) from None
+
+
+def invalid_fields(error: msgspec.ValidationError) -> FormInvalid:
+    """msgspec's refusal of typed values (a Struct built from a form's fields) as a form's per-field error."""
+    return FormInvalid({_field_of(str(error)): _message(str(error), None)})
 
 
 def _read(form: Mapping[str, Any], field: mi.Field) -> Any:
@@ -152,10 +174,10 @@ def _read(form: Mapping[str, Any], field: mi.Field) -> Any:
 
 
 def _prepare(value: str, kind: mi.Type) -> Any:
-    if isinstance(kind, mi.IntType) and _THOUSANDS.match(value):
-        return value.replace(".", "").replace(",", "")
+    if isinstance(kind, mi.IntType):
+        return _whole_number(_ascii_digits(value))
     if isinstance(kind, mi.FloatType):
-        return value.replace(",", ".")
+        return _ascii_digits(value).replace("\u066b", ".").replace(",", ".")
     if isinstance(kind, mi.DateTimeType):
         try:
             moment = datetime.fromisoformat(value)
@@ -163,6 +185,24 @@ def _prepare(value: str, kind: mi.Type) -> Any:
             return value
         return moment if moment.tzinfo else moment.replace(tzinfo=TIME_ZONE)
     return value
+
+
+def _whole_number(value: str) -> int:
+    """Digits, maybe grouped by thousands; no decimals, no exponent ("1e3"), nothing past PostgreSQL's bigint."""
+    if _GROUPED.fullmatch(value):
+        value = re.sub(r"[^\d-]", "", value)
+    if not _WHOLE.fullmatch(value):
+        raise _Refused(WHOLE_NUMBER)
+    number = int(value)
+    if abs(number) > BIGINT_MAX:
+        raise _Refused(TOO_LARGE)
+    return number
+
+
+def _ascii_digits(value: str) -> str:
+    """Digits of any script ("١٢٠", "１２０") as ASCII digits, so every locale's keyboard types numbers."""
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
+                   for char in value)
 
 
 def _text(value: Any) -> str:

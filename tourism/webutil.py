@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import asyncpg
+import msgspec
 from babel.dates import get_day_names
 from litestar import Response
 from litestar.datastructures import Cookie
@@ -12,7 +13,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from markupsafe import Markup
 
-from i18n.forms import FormInvalid, decode_form, error_lines, form_values
+from i18n.forms import FormInvalid, decode_form, error_lines, form_values, invalid_fields
 from tourism.errors import TourismError
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "weekday_names",
     "see_other",
     "submit_form",
+    "checked",
 ]
 
 T = TypeVar("T")
@@ -92,6 +94,14 @@ def see_other(page: PageRenderer, path: str, cookies: list[Cookie] | None = None
     return Redirect(f"{path_prefix(page)}/{page.locale}{path}", status_code=HTTP_303_SEE_OTHER, cookies=cookies or [])
 
 
+def checked(fields: dict[str, Any], model: type[T]) -> T:
+    """The service's Struct from a form's typed fields, its constraints checked; a refusal names the field."""
+    try:
+        return msgspec.convert(fields, model)
+    except msgspec.ValidationError as error:
+        raise invalid_fields(error) from None
+
+
 async def submit_form(
     db: asyncpg.Connection,
     page: PageRenderer,
@@ -99,6 +109,7 @@ async def submit_form(
     model: type[T],
     save: Callable[[T], Awaitable[str]],
     show_again: ShowFormAgain,
+    **known: Any,
 ) -> Response[Any]:
     """Read `form` into `model`, `save` it and redirect to the path it returns; else show the form again.
 
@@ -106,7 +117,7 @@ async def submit_form(
     stays usable to render the form with the messages (a bad field, or the service's own error and code).
     """
     try:
-        data = decode_form(form, model)
+        data = decode_form(form, model, **known)
         async with db.transaction():
             path = await save(data)
     except (FormInvalid, TourismError) as error:

@@ -17,7 +17,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from markupsafe import Markup
 
-from i18n.forms import FormInvalid, decode_form
+from i18n.forms import FormInvalid, decode_form, error_lines
 from marketplace.payments import ledger, overview, refunds, service
 from marketplace.payments.models import (
     BankAccountForm,
@@ -32,6 +32,8 @@ from marketplace.payments.providers.protocol import BankAccount, PaymentProvider
 from marketplace.payments.providers.vietqr import BANK_NAMES, qr_svg
 from marketplace.payments.settings import PaymentSettings
 from marketplace.payments.web import PaymentsController, return_url, statement_csv_response
+from marketplace.platform.database import ACQUIRE_TIMEOUT
+from marketplace.platform.errors import AppError
 from marketplace.platform.middleware import content_security_policy
 from marketplace.platform.principal import Principal
 from marketplace.platform.settings import Settings
@@ -202,19 +204,23 @@ class OrderPaymentPages(PaymentsController):
 
     @post("/orders/{order_id:int}/refund", request_max_body_size=MAX_FORM_BYTES)
     async def refund(self, request: Request[Any, Any, Any], order_id: FromPath[int],
-                     db: NamedDependency[asyncpg.Connection], pool: NamedDependency[asyncpg.Pool],
-                     principal: NamedDependency[Principal | None], page: NamedDependency[PageRenderer],
-                     payment_settings: NamedDependency[PaymentSettings],
+                     pool: NamedDependency[asyncpg.Pool], principal: NamedDependency[Principal | None],
+                     page: NamedDependency[PageRenderer], payment_settings: NamedDependency[PaymentSettings],
                      payment_providers: NamedDependency[list[PaymentProvider]]) -> Response:
-        """Refund all or part of the order."""
-        async def save(data: RefundForm) -> str:
-            # In a transaction of its own: a refund the provider refused must stay recorded.
+        """Refund all or part of the order.
+
+        The refund runs in a transaction of its own (a refund the provider refused must stay recorded), so
+        this route holds no request connection meanwhile: holding one while waiting for a second could
+        starve the pool. A refused refund shows the order again on a connection taken afterwards.
+        """
+        try:
+            data = decode_form(await request.form(), RefundForm)
             await refunds.refund_committing_failures(pool, payment_providers, principal, order_id,
                                                      payment_settings, amount=data.amount, reason=data.reason)
-            return f"/payments/orders/{order_id}"
-
-        return await submit_form(db, page, await request.form(), RefundForm, save,
-                                 _order_again(db, principal, page, order_id))
+        except (AppError, FormInvalid) as error:
+            async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
+                return await _order_page(conn, principal, page, order_id, error_lines(error), error.status_code)
+        return see_other(page, f"/payments/orders/{order_id}")
 
 
 class LedgerPages(PaymentsController):

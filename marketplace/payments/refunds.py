@@ -25,6 +25,7 @@ from marketplace.payments.providers.protocol import PaymentProvider, ProviderErr
 from marketplace.payments.service import PAID_STATUSES, collected_by_platform, refuse_agent
 from marketplace.payments.settings import PaymentSettings
 from marketplace.platform.access import Actor, merchant_access, require_user
+from marketplace.platform.database import ACQUIRE_TIMEOUT
 
 __all__ = ["refund_order", "refund_status", "RefundFailed", "approve_fee_return", "refund_committing_failures"]
 
@@ -137,7 +138,7 @@ async def refund_committing_failures(pool: asyncpg.Pool, providers: Sequence[Pay
     """`refund_order` in its own transaction, which is committed when the provider refused the refund: the
     failed attempt stays recorded (the next try gets a new idempotency key); then the error is raised."""
     failure: RefundFailed | None = None
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn, conn.transaction():
         try:
             return await refund_order(conn, providers, actor, order_id, payment_settings, amount=amount,
                                       reason=reason)

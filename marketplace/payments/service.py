@@ -355,6 +355,9 @@ async def get_checkout_for(conn: asyncpg.Connection, actor: Actor | None, checko
 
 async def record_payout(conn: asyncpg.Connection, actor: Actor | None, data: PayoutForm) -> Payout:
     """An admin records money sent to a merchant (which must exist)."""
+    # The routes admit admins only; the rule holds for library callers too.
+    if actor is None or not actor.has_role("admin"):
+        raise PaymentForbidden("Only an administrator can record a payout.")
     if not await repo.exists_merchant(conn, data.merchant_id):
         raise PaymentNotFound("No such merchant.", code="merchant_not_found")
     return await ledger.record_payout(conn, merchant_id=data.merchant_id, amount=data.amount, method=data.method,

@@ -42,6 +42,35 @@ def test_values_typed_the_vietnamese_way_decode() -> None:
     assert data.published is True and data.locale == "en"
 
 
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("120000", 120_000), ("120.000", 120_000), ("120,000", 120_000), ("1.234.567", 1_234_567),
+        ("120 000", 120_000), ("120\u00a0000", 120_000), ("120\u202f000", 120_000),
+        ("١٢٠٠٠٠", 120_000), ("١٢٠٬٠٠٠", 120_000), ("１２０", 120),
+    ],
+)
+def test_whole_numbers_typed_in_every_locale(typed: str, number: int) -> None:
+    assert decode_form({"name": "Tỏi", "price": typed}, ListingForm).price == number
+
+
+@pytest.mark.parametrize("typed", ["1e3", "1.5", "12.00", "1,2", "12 00", "0x10", "1_000"])
+def test_what_is_not_a_whole_number_is_refused(typed: str) -> None:
+    with pytest.raises(FormInvalid) as caught:
+        decode_form({"name": "Tỏi", "price": typed}, ListingForm)
+    assert caught.value.fields == {"price": "Enter a whole number."}
+
+
+def test_a_number_past_what_the_database_holds_is_too_large() -> None:
+    with pytest.raises(FormInvalid) as caught:
+        decode_form({"name": "Tỏi", "price": "9" * 20}, ListingForm)
+    assert caught.value.fields == {"price": "This number is too large."}
+
+
+def test_decimals_typed_in_arabic_read_as_numbers() -> None:
+    assert decode_form({"name": "Tỏi", "price": "1", "weight_kg": "٠٫٥"}, ListingForm).weight_kg == 0.5
+
+
 def test_blank_optional_fields_take_their_defaults() -> None:
     data = decode_form({"name": "Tỏi", "price": "15000", "weight_kg": "", "starts_at": ""}, ListingForm)
     assert data.weight_kg is None and data.starts_at is None and data.published is False and data.tags == []

@@ -24,7 +24,7 @@ from tourism.attractions.uploads import read_photo_upload
 from tourism.communes import communes
 from tourism.errors import InvalidInput
 from tourism.hours import HoursSyntaxError, format_hours_text, parse_hours_text
-from tourism.webutil import NO_STORE, PageRenderer, see_other, submit_form
+from tourism.webutil import NO_STORE, PageRenderer, checked, see_other, submit_form
 
 __all__ = ["router", "AttractionEditorPages", "parse_fees_text", "format_fees_text"]
 
@@ -132,15 +132,19 @@ async def _save_form(
     async def save(data: AttractionForm) -> str:
         fields = _attraction_fields(data)
         if current is None:
-            attraction = await service.create_attraction(db, AttractionCreate(**fields))
+            attraction = await service.create_attraction(db, checked(fields, AttractionCreate))
         else:
-            attraction = await service.update_attraction(db, current.slug, AttractionUpdate(**fields))
+            attraction = await service.update_attraction(db, current.slug, checked(fields, AttractionUpdate))
         return _edit_path(attraction.slug, saved=True)
 
     async def show_again(values: dict[str, Any], errors: list[tuple[str, str]], status: int) -> Response:
-        return _render_form(page, current, values, errors, status)
+        # The editor's form answers 422 for every refusal (a taken slug included), as it always has.
+        return _render_form(page, current, values, errors, 422)
 
-    return await submit_form(db, page, await request.form(), AttractionForm, save, show_again)
+    form = await request.form()
+    # Slugs are typed as they come ("New-Dunes"); they are stored in lower case.
+    return await submit_form(db, page, form, AttractionForm, save, show_again,
+                             slug=str(form.get("slug") or "").strip().lower())
 
 
 class AttractionEditorPages(Controller):

@@ -12,7 +12,7 @@ from i18n import SUPPORTED_LOCALES
 from tourism.attractions import service as attractions
 from tourism.events import service
 from tourism.events.models import Event, EventCreate, EventForm, EventUpdate
-from tourism.webutil import NO_STORE, PageRenderer, submit_form
+from tourism.webutil import NO_STORE, PageRenderer, checked, submit_form
 
 __all__ = ["router", "EventEditorPages"]
 
@@ -63,15 +63,19 @@ async def _save_form(
     async def save(data: EventForm) -> str:
         fields = msgspec.structs.asdict(data)
         if current is None:
-            event = await service.create_event(db, EventCreate(**fields))
+            event = await service.create_event(db, checked(fields, EventCreate))
         else:
-            event = await service.update_event(db, current.slug, EventUpdate(**fields))
+            event = await service.update_event(db, current.slug, checked(fields, EventUpdate))
         return f"/editor/events/{event.slug}/edit?saved=1"
 
     async def show_again(values: dict[str, Any], errors: list[tuple[str, str]], status: int) -> Response:
-        return await _render_form(page, db, current, values, errors, status)
+        # The editor's form answers 422 for every refusal (a taken slug included), as it always has.
+        return await _render_form(page, db, current, values, errors, 422)
 
-    return await submit_form(db, page, await request.form(), EventForm, save, show_again)
+    form = await request.form()
+    # Slugs are typed as they come; they are stored in lower case.
+    return await submit_form(db, page, form, EventForm, save, show_again,
+                             slug=str(form.get("slug") or "").strip().lower())
 
 
 class EventEditorPages(Controller):

@@ -34,7 +34,7 @@ async def test_concurrent_products_with_one_name_get_distinct_slugs(pool: asyncp
         pending = asyncio.create_task(make_product(second, owner, merchant, name="Nho đỏ"))
         # Commit the first only once the second insert waits on its uncommitted slug: the lost-race path.
         async with pool.acquire() as observer:
-            for _ in range(1000):  # polling another server process's state; no event to wait on
+            for _ in range(3000):  # polling another server process's state (up to 30 s); no event to wait on
                 state = await observer.fetchval("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1",
                                                 second.get_server_pid())
                 if state == "Lock":

@@ -187,3 +187,18 @@ async def test_admin_approves_the_fee_on_a_manual_refund(client: AsyncTestClient
     ledger = (await client.get(f"/api/v1/payments/merchants/{merchant_id}/ledger")).json()
     assert ledger["balance"]["balance"] == 0
     assert 'id="fee-approvals"' not in (await client.get("/en/payments/admin")).text
+
+
+def test_refund_routes_hold_no_request_connection(app: Any) -> None:
+    # A refund runs in a transaction of its own on a second pooled connection; a route that also held the
+    # request's `db` connection would let ten concurrent refunds starve a pool of ten and hang.
+    checked = 0
+    for route in app.routes:
+        if not route.path.endswith(("/payments/orders/{order_id:int}/refund",
+                                    "/payments/orders/{order_id:int}/refunds")):
+            continue
+        for handler in route.route_handlers:
+            if "POST" in handler.http_methods:
+                assert "db" not in handler.parsed_fn_signature.parameters, route.path
+                checked += 1
+    assert checked == 2

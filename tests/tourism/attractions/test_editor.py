@@ -108,10 +108,18 @@ async def test_editor_creates_through_the_form_and_sees_errors(client, demo, ses
     bad = await client.post("/en/editor/attractions/new", data=form)
     assert bad.status_code == 422 and "line 2" in bad.text and "New dunes" in bad.text
     form["hours"] = "mon-sun 05:00-18:00\n2026-12-24 closed"
+    # The Struct's own limits hold on the form too: at most 20 fee lines.
+    too_many_fees = await client.post("/en/editor/attractions/new", data={**form, "fees": "adult 1000\n" * 25})
+    assert too_many_fees.status_code == 422 and "New dunes" in too_many_fees.text
+    # A slug typed in capitals is stored in lower case, as it always was.
+    form["slug"] = "Doi-Cat-Moi"
     created = await client.post("/en/editor/attractions/new", data=form, follow_redirects=False)
     assert created.status_code == 303 and created.headers["location"].endswith(
         "/editor/attractions/doi-cat-moi/edit?saved=1"
     )
+    # A taken slug shows the form again with 422, like every other refusal of the editor's form.
+    taken = await client.post("/en/editor/attractions/new", data={**form, "slug": "po-klong-garai"})
+    assert taken.status_code == 422 and "New dunes" in taken.text
     edit = await client.get("/en/editor/attractions/doi-cat-moi/edit")
     assert "mon-sun 05:00-18:00" in edit.text and "2026-12-24 closed" in edit.text and "adult 10000" in edit.text
     engine = await drain()
