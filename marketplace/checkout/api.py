@@ -1,21 +1,13 @@
 """JSON API of the cart (priced as checkout will price it) and of checkout."""
 
-from typing import Any
-
-import asyncpg
-from litestar import Controller, Request, Response, Router, delete, get, post, put
+from litestar import Controller, Response, Router, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from marketplace.carts import service as carts
 from marketplace.carts.models import CartItemIn, QuantityIn
-from marketplace.carts.web import cart_for_update, current_cart_id
-from marketplace.checkout import service
 from marketplace.checkout.models import CheckoutForm, PlacedCheckout, QuoteView
-from marketplace.payments.dependencies import payment_dependencies
-from marketplace.payments.providers.protocol import PaymentProvider
-from marketplace.payments.settings import PaymentSettings
-from marketplace.platform.principal import Principal
+from marketplace.checkout.web import Shopper, shopper_dependencies
 
 __all__ = ["router", "CartApi", "CheckoutApi"]
 
@@ -25,67 +17,34 @@ class CartApi(Controller):
 
     path = "/cart"
     tags = ["cart"]
-    dependencies = payment_dependencies()
+    dependencies = shopper_dependencies()
 
     @get("/")
-    async def show(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal | None],
-        payment_providers: NamedDependency[list[PaymentProvider]],
-        payment_settings: NamedDependency[PaymentSettings],
-    ) -> QuoteView:
+    async def show(self, shopper: NamedDependency[Shopper]) -> QuoteView:
         """The cart at today's prices."""
-        cart_id = await current_cart_id(db, request, principal)
-        return await service.cart_view(db, cart_id, payment_providers, payment_settings)
+        return await shopper.view(await shopper.cart_id())
 
     @post("/items")
-    async def add(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal | None],
-        payment_providers: NamedDependency[list[PaymentProvider]],
-        payment_settings: NamedDependency[PaymentSettings],
-        data: JSONBody[CartItemIn],
-    ) -> Response[QuoteView]:
+    async def add(self, shopper: NamedDependency[Shopper], data: JSONBody[CartItemIn]) -> Response[QuoteView]:
         """Add a variant (or more of it)."""
-        cart_id, cookies = await cart_for_update(db, request, principal)
-        await carts.add_item(db, cart_id, data.variant_id, data.quantity)
-        view = await service.cart_view(db, cart_id, payment_providers, payment_settings)
-        return Response(view, status_code=201, cookies=cookies)
+        cart_id, cookies = await shopper.cart_for_update()
+        await carts.add_item(shopper.db, cart_id, data.variant_id, data.quantity)
+        return Response(await shopper.view(cart_id), status_code=201, cookies=cookies)
 
     @put("/items/{variant_id:int}")
-    async def set_quantity(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal | None],
-        payment_providers: NamedDependency[list[PaymentProvider]],
-        payment_settings: NamedDependency[PaymentSettings],
-        variant_id: FromPath[int],
-        data: JSONBody[QuantityIn],
-    ) -> QuoteView:
+    async def set_quantity(self, shopper: NamedDependency[Shopper], variant_id: FromPath[int],
+                           data: JSONBody[QuantityIn]) -> QuoteView:
         """Set a line's quantity (0 removes it)."""
-        cart_id, _ = await cart_for_update(db, request, principal)
-        await carts.update_quantity(db, cart_id, variant_id, data.quantity)
-        return await service.cart_view(db, cart_id, payment_providers, payment_settings)
+        cart_id, _ = await shopper.cart_for_update()
+        await carts.update_quantity(shopper.db, cart_id, variant_id, data.quantity)
+        return await shopper.view(cart_id)
 
     @delete("/items/{variant_id:int}", status_code=200)
-    async def remove(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal | None],
-        payment_providers: NamedDependency[list[PaymentProvider]],
-        payment_settings: NamedDependency[PaymentSettings],
-        variant_id: FromPath[int],
-    ) -> QuoteView:
+    async def remove(self, shopper: NamedDependency[Shopper], variant_id: FromPath[int]) -> QuoteView:
         """Remove a line."""
-        cart_id, _ = await cart_for_update(db, request, principal)
-        await carts.update_quantity(db, cart_id, variant_id, 0)
-        return await service.cart_view(db, cart_id, payment_providers, payment_settings)
+        cart_id, _ = await shopper.cart_for_update()
+        await carts.update_quantity(shopper.db, cart_id, variant_id, 0)
+        return await shopper.view(cart_id)
 
 
 class CheckoutApi(Controller):
@@ -93,22 +52,13 @@ class CheckoutApi(Controller):
 
     path = "/checkout"
     tags = ["checkout"]
-    dependencies = payment_dependencies()
+    dependencies = shopper_dependencies()
     opt = {"signed_in": True}
 
     @post("/")
-    async def checkout(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[asyncpg.Connection],
-        principal: NamedDependency[Principal | None],
-        payment_providers: NamedDependency[list[PaymentProvider]],
-        payment_settings: NamedDependency[PaymentSettings],
-        data: JSONBody[CheckoutForm],
-    ) -> PlacedCheckout:
+    async def checkout(self, shopper: NamedDependency[Shopper], data: JSONBody[CheckoutForm]) -> PlacedCheckout:
         """Place the cart; 409 price_changed (with the new signature) when prices moved since the quote."""
-        cart_id = await current_cart_id(db, request, principal)
-        return await service.checkout_cart(db, principal, cart_id, data, payment_providers, payment_settings)
+        return await shopper.place(await shopper.cart_id(), data)
 
 
 router = Router(path="/", route_handlers=[CartApi, CheckoutApi])
