@@ -17,9 +17,11 @@ This lives in i18n because it is about how people type values in their language 
 because every package above (tourism, marketplace) reads forms with it.
 """
 
+import inspect
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, TypeVar, get_type_hints
 
@@ -29,9 +31,13 @@ import msgspec.inspect as mi
 from i18n.locales import SUPPORTED_LOCALES, TIME_ZONE
 
 __all__ = ["FORM_ERROR", "FIELD_MESSAGES", "FormInvalid", "decode_form", "form_values", "error_lines",
-           "invalid_fields"]
+           "invalid_fields", "refusal_status", "submit", "ShowAgain"]
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+# Shows the form again: (values as typed, [(message, field)], status code) -> the page (or an awaitable of it).
+ShowAgain = Callable[[dict[str, Any], list[tuple[str, str]], int], Any]
 
 
 def N_(message: str) -> str:
@@ -107,6 +113,45 @@ def error_lines(error: Any) -> list[tuple[str, str]]:
     details = getattr(error, "details", None)
     field = details.get("field", "") if isinstance(details, dict) else ""
     return [(getattr(error, "message", str(error)), str(field or ""))]
+
+
+def refusal_status(error: BaseException) -> int | None:
+    """The 4xx status of an error that refuses what a person sent, None for anything else.
+
+    Every package's errors share one duck type (`status_code`, `code`, `message`, `details`), so this needs
+    none of them: a form shows such a refusal next to its fields, any other error goes to the error handler.
+    """
+    status = getattr(error, "status_code", None)
+    if isinstance(status, int) and 400 <= status < 500 and isinstance(getattr(error, "code", None), str):
+        return status
+    return None
+
+
+async def submit(
+    form: Mapping[str, Any],
+    model: type[T],
+    save: Callable[[T], Awaitable[R]],
+    show_again: ShowAgain,
+    *,
+    savepoint: Callable[[], AbstractAsyncContextManager[Any]],
+    **known: Any,
+) -> Any:
+    """Decode `form` into `model` and `save` it inside `savepoint()`; returns what `save` returns.
+
+    On a bad field or a refusal by the rules (a 4xx error of any package), whatever `save` wrote is undone by
+    leaving the savepoint, and the result of `show_again(values as typed, messages, status)` is returned instead.
+    The web layers of each package turn a returned path into their redirect.
+    """
+    try:
+        data = decode_form(form, model, **known)
+        async with savepoint():
+            return await save(data)
+    except Exception as error:
+        status = refusal_status(error)
+        if status is None:
+            raise
+        page = show_again(form_values(form), error_lines(error), status)
+        return await page if inspect.isawaitable(page) else page
 
 
 def form_values(form: Mapping[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,6 @@ from marketplace.checkout import api as checkout_api
 from marketplace.checkout import pages as checkout_pages
 from marketplace.media import web as media_web
 from marketplace.merchants import api as merchants_api
-from marketplace.merchants import dashboard as merchants_dashboard
 from marketplace.merchants import pages as merchants_pages
 from marketplace.orders import api as orders_api
 from marketplace.orders import pages as orders_pages
@@ -72,7 +71,6 @@ PAGE_ROUTERS: list[Router] = [
     checkout_pages.router,
     orders_pages.router,
     merchants_pages.router,
-    merchants_dashboard.router,
     agents_pages.router,
     payments_pages.router,
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from marketplace.platform.database import EmbeddedPostgres, create_pool, install_sigterm_exit
+from marketplace.platform.database import EmbeddedPostgres, create_pool, install_sigterm_exit, start_embedded_database
 from marketplace.platform.migrations import apply_migrations
 from marketplace.platform.settings import Settings, SettingsError, load_settings
 
@@ -34,8 +34,6 @@ async def open_database(settings: Settings, *, migrate: bool | None = None) -> A
     embedded: EmbeddedPostgres | None = None
     dsn = settings.database_url
     if dsn is None:
-        from marketplace.platform.database import start_embedded_database
-
         embedded = EmbeddedPostgres(settings.data_dir)
         dsn = await asyncio.to_thread(start_embedded_database, embedded)
     try:
@@ -165,8 +163,6 @@ def _serve(settings: Settings, host: str, port: int, workers: int, server: str, 
     env_backup = dict(os.environ)
     try:
         if settings.database_url is None:
-            from marketplace.platform.database import start_embedded_database
-
             embedded = EmbeddedPostgres(settings.data_dir)
             dsn = start_embedded_database(embedded)
             # Workers inherit the running server instead of each starting their own.

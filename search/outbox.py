@@ -4,9 +4,9 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from search.repository import NOTIFY_CHANNEL, insert_outbox_rows
+from search import repository
 
-__all__ = ["enqueue", "NOTIFY_CHANNEL"]
+__all__ = ["enqueue"]
 
 
 async def enqueue(connection: asyncpg.Connection, document_ids: Iterable[str]) -> None:
@@ -14,4 +14,4 @@ async def enqueue(connection: asyncpg.Connection, document_ids: Iterable[str]) -
     ids = sorted(set(document_ids))
     if not ids:
         return
-    await insert_outbox_rows(connection, ids)
+    await repository.insert_outbox_rows(connection, ids)

@@ -31,7 +31,7 @@ NOTIFY_CHANNEL = "search_outbox"
 INSERT_OUTBOX_SQL = "INSERT INTO search_outbox (document_id) SELECT unnest($1::text[])"
 NOTIFY_SQL = "SELECT pg_notify($1, '')"
 CLAIM_SQL = """
-SELECT id, document_id, attempts FROM search_outbox
+SELECT id, document_id FROM search_outbox
 WHERE available_at <= now()
 ORDER BY id
 LIMIT $1
@@ -74,7 +74,6 @@ class OutboxRow(msgspec.Struct, frozen=True):
 
     id: int
     document_id: str
-    attempts: int
 
 
 async def insert_outbox_rows(connection: asyncpg.Connection, document_ids: list[str]) -> None:
@@ -87,7 +86,7 @@ async def insert_outbox_rows(connection: asyncpg.Connection, document_ids: list[
 async def list_due_outbox_rows(connection: asyncpg.Connection, limit: int) -> list[OutboxRow]:
     """Claim up to `limit` due rows, oldest first, locked (FOR UPDATE SKIP LOCKED) until the transaction ends."""
     rows = await connection.fetch(CLAIM_SQL, limit)
-    return [OutboxRow(row["id"], row["document_id"], row["attempts"]) for row in rows]
+    return [OutboxRow(row["id"], row["document_id"]) for row in rows]
 
 
 async def try_lock_documents(connection: asyncpg.Connection, document_ids: list[str]) -> set[str]:

@@ -24,7 +24,6 @@ __all__ = [
     "api_router",
     "SearchApi",
     "SearchPages",
-    "query_report",
     "provide_search_query",
 ]
 
@@ -123,15 +122,15 @@ class SearchApi(Controller):
         suggestions = await service.suggest(_engine(search_engine), q, locale)
         return Response(suggestions, headers={"cache-control": "public, max-age=60", "vary": "Accept-Language"})
 
-
-@get("/search/queries", name="search.api.queries", opt={"roles": ("editor",)}, tags=["search"])
-async def query_report(
-    db: NamedDependency[asyncpg.Connection],
-    days: Annotated[int, QueryParameter(ge=1, le=366)] = 30,
-    report_locale: Annotated[str | None, QueryParameter(name="in_locale", max_length=2)] = None,
-) -> QueryReport:
-    """What visitors searched for, and what they searched for and did not find (editors only)."""
-    return await service.query_report(db, days=days, locale=report_locale)
+    @get("/queries", name="search.api.queries", opt={"roles": ("editor",)})
+    async def query_report(
+        self,
+        db: NamedDependency[asyncpg.Connection],
+        days: Annotated[int, QueryParameter(ge=1, le=366)] = 30,
+        report_locale: Annotated[str | None, QueryParameter(name="in_locale", max_length=2)] = None,
+    ) -> QueryReport:
+        """What visitors searched for, and what they searched for and did not find (editors only)."""
+        return await service.query_report(db, days=days, locale=report_locale)
 
 
 class SearchPages(Controller):
@@ -203,7 +202,7 @@ class SearchLinks:
 
 page_router = Router(path="/", route_handlers=[SearchPages])
 """Mounted under /{locale}."""
-api_router = Router(path="/", route_handlers=[SearchApi, query_report])
+api_router = Router(path="/", route_handlers=[SearchApi])
 """Mounted under /api/v1."""
 PAGE_ROUTERS = [page_router]
 API_ROUTERS = [api_router]

@@ -13,8 +13,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from markupsafe import Markup
 
-from i18n.forms import FormInvalid, decode_form, error_lines, form_values, invalid_fields
-from tourism.errors import TourismError
+from i18n.forms import invalid_fields, submit
 
 __all__ = [
     "PageRenderer",
@@ -113,13 +112,8 @@ async def submit_form(
 ) -> Response[Any]:
     """Read `form` into `model`, `save` it and redirect to the path it returns; else show the form again.
 
-    `save` runs in a savepoint, so a rule it breaks half-way undoes its writes while the request's transaction
-    stays usable to render the form with the messages (a bad field, or the service's own error and code).
+    `i18n.forms.submit` runs `save` in a savepoint, so a rule it breaks half-way undoes its writes while the
+    request's transaction stays usable to render the form with the messages.
     """
-    try:
-        data = decode_form(form, model, **known)
-        async with db.transaction():
-            path = await save(data)
-    except (FormInvalid, TourismError) as error:
-        return await show_again(form_values(form), error_lines(error), error.status_code)
-    return see_other(page, path)
+    outcome = await submit(form, model, save, show_again, savepoint=db.transaction, **known)
+    return see_other(page, outcome) if isinstance(outcome, str) else outcome

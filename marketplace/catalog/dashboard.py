@@ -32,7 +32,7 @@ from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
 from marketplace.platform.web import NO_STORE, see_other, submit_form
 
-__all__ = ["MerchantDashboardPages", "EDITED_LOCALES", "MERCHANT_NEXT_STEPS"]
+__all__ = ["MerchantDashboardPages"]
 
 Db = NamedDependency[asyncpg.Connection]
 Page = NamedDependency[PageRenderer]
@@ -176,13 +176,17 @@ class MerchantDashboardPages(Controller):
     async def update_variant(self, request: AnyRequest, db: Db, page: Page, principal: Who,
                              variant_id: FromPath[int]) -> Response:
         """Change price and stock."""
-        product = await service.get_variant_product_for(db, principal, variant_id)
 
         async def save(data: VariantUpdateForm) -> str:
-            await service.update_variant(db, principal, variant_id, data.update())
+            product = await service.update_variant(db, principal, variant_id, data.update())
             return f"/merchant/products/{product.id}"
 
-        return await _submit_product_form(request, db, page, principal, product.id, VariantUpdateForm, save)
+        async def show_again(_: dict[str, Any], errors: Errors, status: int) -> Response:
+            # Only a refused change needs the variant's product, to show its page again.
+            product = await service.get_variant_product_for(db, principal, variant_id)
+            return await _manage_page(db, page, principal, product.id, errors, status)
+
+        return await submit_form(db, page, await request.form(), VariantUpdateForm, save, show_again)
 
     @post("/products/{product_id:int}/images", name="marketplace.image_upload",
           request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)

@@ -43,9 +43,6 @@ UNITS: tuple[str, ...] = (
 Unit = Literal["kg", "g", "piece", "bottle", "litre", "pack", "box", "serving", "person", "ticket", "set"]
 Price = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000, description="VND (no minor unit).")]
 Stock = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
-# The forms' types carry no OpenAPI text: i18n.forms reads a type by its kind, which a description would hide.
-FormPrice = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
-FormText = dict[str, str]
 
 
 class Category(msgspec.Struct, frozen=True):
@@ -175,8 +172,8 @@ class VariantUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 class VariantForm(msgspec.Struct, frozen=True, kw_only=True):
     """The dashboard's form for a new option or dated slot (`variant_label_vi`, `price`, ...)."""
 
-    variant_label: FormText = msgspec.field(default_factory=dict)
-    price: FormPrice
+    variant_label: LocalizedText = msgspec.field(default_factory=dict)
+    price: Price
     stock: Stock = 0
     starts_at: datetime | None = None
 
@@ -188,8 +185,8 @@ class VariantForm(msgspec.Struct, frozen=True, kw_only=True):
 class ProductForm(VariantForm, frozen=True, kw_only=True):
     """The dashboard's form for a new product or experience with its first option."""
 
-    name: FormText = msgspec.field(default_factory=dict)
-    description: FormText = msgspec.field(default_factory=dict)
+    name: LocalizedText = msgspec.field(default_factory=dict)
+    description: LocalizedText = msgspec.field(default_factory=dict)
     category_slug: Annotated[str, msgspec.Meta(max_length=60)] = ""
     unit: Unit = "piece"
     publish: bool = False
@@ -203,7 +200,7 @@ class ProductForm(VariantForm, frozen=True, kw_only=True):
 class VariantUpdateForm(msgspec.Struct, frozen=True, kw_only=True):
     """The dashboard's price and stock of one option."""
 
-    price: FormPrice
+    price: Price
     stock: Stock
 
     def update(self) -> VariantUpdate:
@@ -214,8 +211,8 @@ class VariantUpdateForm(msgspec.Struct, frozen=True, kw_only=True):
 class ProductTextForm(msgspec.Struct, frozen=True, kw_only=True):
     """The dashboard's names and descriptions, in the languages the form shows."""
 
-    name: FormText = msgspec.field(default_factory=dict)
-    description: FormText = msgspec.field(default_factory=dict)
+    name: LocalizedText = msgspec.field(default_factory=dict)
+    description: LocalizedText = msgspec.field(default_factory=dict)
 
     def update(self, product: Product, shown: tuple[str, ...]) -> ProductUpdate:
         """Texts in the `shown` languages replaced, the other languages' kept as they are."""

@@ -17,11 +17,12 @@ from marketplace.catalog.models import (
     VariantIn,
     VariantUpdate,
 )
-from marketplace.media import ImagePipeline, require_file
+from marketplace.media import ImagePipeline, StoredImage, require_file
 from marketplace.merchants import repository as merchants
 from marketplace.platform.access import Actor, MerchantAccess, merchant_access
 from marketplace.platform.audit import record_if_agent
 from marketplace.platform.errors import NotFound, Unprocessable
+from marketplace.platform.listings import product_document_id
 from marketplace.platform.slugs import insert_with_slug
 from search.outbox import enqueue
 
@@ -35,7 +36,6 @@ __all__ = [
     "update_variant",
     "attach_image",
     "store_product_image",
-    "check_product_access",
     "get_public_product",
     "get_product_for",
     "get_variant_product_for",
@@ -43,16 +43,10 @@ __all__ = [
     "list_merchant_products",
     "category_tree",
     "category_with_children",
-    "document_id",
     "MAX_IMAGES_PER_PRODUCT",
 ]
 
 MAX_IMAGES_PER_PRODUCT = 12
-
-
-def document_id(kind: str, product_id: int) -> str:
-    """The search document id of a product ("product:12") or an experience ("experience:12")."""
-    return f"{'experience' if kind == 'experience' else 'product'}:{product_id}"
 
 
 def _text(value: dict[str, str], field: str, *, required: bool, max_length: int) -> dict[str, str]:
@@ -154,7 +148,7 @@ async def create_product(
     for position, variant in enumerate(data.variants):
         await _insert_variant(conn, product_id, slug, variant, position, kind == "experience")
     await record_if_agent(conn, access, "product.create", {"product_id": product_id, "slug": slug})
-    await enqueue(conn, [document_id(kind, product_id)])
+    await enqueue(conn, [product_document_id(kind, product_id)])
     return await _get(conn, product_id)
 
 
@@ -180,7 +174,7 @@ async def update_product(
         conn, product_id, name=name, description=description, category_slug=category_slug, unit=unit
     )
     await record_if_agent(conn, access, "product.update", {"product_id": product_id})
-    await enqueue(conn, [document_id(product.kind, product_id)])
+    await enqueue(conn, [product_document_id(product.kind, product_id)])
     return await _get(conn, product_id)
 
 
@@ -205,7 +199,7 @@ async def _set_status(conn: asyncpg.Connection, actor: Actor | None, product_id:
         raise Unprocessable("Add at least one variant with a price before publishing.", code="no_variants")
     await repo.set_product_status(conn, product_id, status)
     await record_if_agent(conn, access, f"product.{status.removesuffix('ed')}", {"product_id": product_id})
-    await enqueue(conn, [document_id(product.kind, product_id)])
+    await enqueue(conn, [product_document_id(product.kind, product_id)])
     return await _get(conn, product_id)
 
 
@@ -224,7 +218,7 @@ async def delete_product(conn: asyncpg.Connection, actor: Actor | None, product_
     product, access = await _product_access(conn, actor, product_id)
     await repo.soft_delete_product(conn, product_id)
     await record_if_agent(conn, access, "product.delete", {"product_id": product_id})
-    await enqueue(conn, [document_id(product.kind, product_id)])
+    await enqueue(conn, [product_document_id(product.kind, product_id)])
 
 
 async def add_variant(conn: asyncpg.Connection, actor: Actor | None, product_id: int, data: VariantIn) -> Product:
@@ -234,7 +228,7 @@ async def add_variant(conn: asyncpg.Connection, actor: Actor | None, product_id:
         conn, product_id, product.slug, data, len(product.variants), product.kind == "experience"
     )
     await record_if_agent(conn, access, "variant.create", {"product_id": product_id, "variant_id": variant_id})
-    await enqueue(conn, [document_id(product.kind, product_id)])
+    await enqueue(conn, [product_document_id(product.kind, product_id)])
     return await _get(conn, product_id)
 
 
@@ -253,7 +247,7 @@ async def update_variant(
         "variant.update",
         {"variant_id": variant_id, **{k: v for k, v in values.items() if k != "label"}},
     )
-    await enqueue(conn, [document_id(product.kind, product.id)])
+    await enqueue(conn, [product_document_id(product.kind, product.id)])
     return await _get(conn, product.id)
 
 
@@ -269,15 +263,7 @@ async def attach_image(
 ) -> Product:
     """Record an image already stored by the media pipeline."""
     product, access = await _product_access(conn, actor, product_id)
-    count = await repo.count_images(conn, product_id)
-    if count >= MAX_IMAGES_PER_PRODUCT:
-        raise Unprocessable(f"A product has at most {MAX_IMAGES_PER_PRODUCT} images.", code="too_many_images")
-    await repo.insert_image(
-        conn, product_id, storage_key=storage_key, urls=urls, width=width, height=height, position=count
-    )
-    await record_if_agent(conn, access, "product.image", {"product_id": product_id, "key": storage_key})
-    await enqueue(conn, [document_id(product.kind, product_id)])
-    return await _get(conn, product_id)
+    return await _attach(conn, product, access, StoredImage(key=storage_key, urls=urls, width=width, height=height))
 
 
 async def store_product_image(
@@ -285,16 +271,19 @@ async def store_product_image(
 ) -> Product:
     """Check access first (no file is stored for strangers), then run the pipeline and attach the image."""
     file = require_file(upload)
-    await check_product_access(conn, actor, product_id)
-    stored = await images.store_file(file)
-    return await attach_image(conn, actor, product_id, storage_key=stored.key, urls=stored.urls, width=stored.width,
-                              height=stored.height)
+    product, access = await _product_access(conn, actor, product_id)
+    return await _attach(conn, product, access, await images.store_file(file))
 
 
-async def check_product_access(conn: asyncpg.Connection, actor: Actor | None, product_id: int) -> Product:
-    """The product, if the actor manages its merchant (used before storing an upload)."""
-    product, _ = await _product_access(conn, actor, product_id)
-    return product
+async def _attach(conn: asyncpg.Connection, product: Product, access: MerchantAccess, image: StoredImage) -> Product:
+    count = await repo.count_images(conn, product.id)
+    if count >= MAX_IMAGES_PER_PRODUCT:
+        raise Unprocessable(f"A product has at most {MAX_IMAGES_PER_PRODUCT} images.", code="too_many_images")
+    await repo.insert_image(conn, product.id, storage_key=image.key, urls=image.urls, width=image.width,
+                            height=image.height, position=count)
+    await record_if_agent(conn, access, "product.image", {"product_id": product.id, "key": image.key})
+    await enqueue(conn, [product_document_id(product.kind, product.id)])
+    return await _get(conn, product.id)
 
 
 async def get_product_for(conn: asyncpg.Connection, actor: Actor | None, product_id: int) -> Product:

@@ -153,7 +153,7 @@ class CheckoutPages(Controller):
         quote = await service.quote_cart(shopper.db, cart_id)
 
         async def save(data: CheckoutForm) -> str:
-            return _next_page(await shopper.place(cart_id, data))
+            return _next_page(await shopper.place(cart_id, data, quote))
 
         # submit_form runs `save` in a savepoint: a refused checkout (sold out, price changed) rolls back its
         # partial reservations while the page that explains it is still rendered in this request.

@@ -101,9 +101,15 @@ async def cart_view(conn: asyncpg.Connection, cart_id: int | None, providers: Se
 
 
 async def checkout_cart(conn: asyncpg.Connection, actor: Actor | None, cart_id: int | None, form: CheckoutForm,
-                        providers: Sequence[PaymentProvider], payment_settings: PaymentSettings) -> PlacedCheckout:
-    """Place the cart with one of the payment methods it offers now."""
-    quote = await quote_cart(conn, cart_id)
+                        providers: Sequence[PaymentProvider], payment_settings: PaymentSettings, *,
+                        quote: Quote | None = None) -> PlacedCheckout:
+    """Place the cart with one of the payment methods it offers now.
+
+    `quote` is the cart as the caller already priced it in this transaction (the pages need it to read the
+    delivery choices), so it is not read again just to know its merchants; placing it re-reads the prices.
+    """
+    if quote is None:
+        quote = await quote_cart(conn, cart_id)
     methods = await offered_payment_methods(conn, providers, payment_settings, quote.merchant_ids)
     return await place_checkout(conn, actor, cart_id, form, payment_methods=methods)
 

@@ -57,10 +57,10 @@ class Shopper:
         return await service.offered_payment_methods(self.db, self.providers, self.payment_settings,
                                                      quote.merchant_ids)
 
-    async def place(self, cart_id: int | None, form: CheckoutForm) -> PlacedCheckout:
-        """Place the cart with one of the payment methods it offers now."""
+    async def place(self, cart_id: int | None, form: CheckoutForm, quote: Quote | None = None) -> PlacedCheckout:
+        """Place the cart with one of the payment methods it offers now (`quote`: the cart as already priced)."""
         return await service.checkout_cart(self.db, self.principal, cart_id, form, self.providers,
-                                           self.payment_settings)
+                                           self.payment_settings, quote=quote)
 
 
 async def provide_shopper(

@@ -12,6 +12,7 @@ import asyncpg
 from PIL import Image, ImageDraw, ImageFont
 
 from i18n import TIME_ZONE
+from marketplace.accounts import repository as accounts_repository
 from marketplace.accounts import service as accounts
 from marketplace.agents import service as agents
 from marketplace.agents.models import AssistedMerchantCreate
@@ -22,8 +23,8 @@ from marketplace.checkout.models import CheckoutForm
 from marketplace.checkout.service import place_checkout, quote_cart
 from marketplace.demo import repository
 from marketplace.demo.payments import pay_demo_order
-from marketplace.demo.repository import DEMO_ADMIN_EMAIL
 from marketplace.media import ImagePipeline, LocalStorage
+from marketplace.merchants import repository as merchants_repository
 from marketplace.merchants import service as merchants
 from marketplace.merchants.models import (
     Merchant,
@@ -33,6 +34,7 @@ from marketplace.merchants.models import (
     MerchantStart,
     Ocop,
 )
+from marketplace.orders import repository as orders_repository
 from marketplace.orders import service as orders
 from marketplace.payments import service as payments
 from marketplace.payments.settings import load_payment_settings
@@ -40,6 +42,8 @@ from marketplace.platform.access import SystemActor
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices
 from marketplace.reviews import service as reviews
 from marketplace.reviews.models import ReplyCreate, ReviewCreate
+
+DEMO_ADMIN_EMAIL = "market-admin@demo.test"
 
 __all__ = ["seed_marketplace_demo", "record_demo_cash", "DEMO_PASSWORD", "load_demo_data"]
 
@@ -196,7 +200,7 @@ async def _merchant(
 
 async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) -> dict[str, Any]:
     """Create the demo once (a second run changes nothing); returns what was created."""
-    if await repository.demo_marker_exists(conn, MARKER_SLUG):
+    if await merchants_repository.get_merchant_by_slug(conn, MARKER_SLUG) is not None:
         return {"skipped": "the marketplace demo is already there"}
     data = load_demo_data()
     pipeline = ImagePipeline(LocalStorage(Path(data_dir) / "media", "/media"))
@@ -373,15 +377,17 @@ async def _demo_orders(conn: asyncpg.Connection, products: list[tuple[SystemActo
 
 async def record_demo_cash(conn: asyncpg.Connection) -> int:
     """Record the cash of delivered demo orders through the real payment rules, so the ledger has entries."""
-    admin_id = await repository.get_demo_admin_id(conn)
-    if admin_id is None:
+    admin = await accounts_repository.get_user_by_email(conn, DEMO_ADMIN_EMAIL)
+    if admin is None:
         return 0
-    admin = SystemActor(user_id=admin_id, roles=frozenset({"admin"}))
+    actor = SystemActor(user_id=admin["id"], roles=frozenset({"admin"}))
     payment_settings = load_payment_settings()
+    handed_over = [order for status in ("delivered", "completed")
+                   for order in await orders_repository.list_orders(conn, status=status, limit=1000)]
     paid = 0
-    for order_id in await repository.list_delivered_cash_order_ids(conn):
-        if await payments.payments_for_order(conn, order_id):
-            continue  # seeding twice changes nothing
-        if await pay_demo_order(conn, admin, order_id, payment_settings) is not None:
+    for order in sorted(handed_over, key=lambda order: order.id):
+        if order.payment_method != "cod" or await payments.payments_for_order(conn, order.id):
+            continue  # only cash is recorded, and seeding twice changes nothing
+        if await pay_demo_order(conn, actor, order.id, payment_settings) is not None:
             paid += 1
     return paid

@@ -1,4 +1,8 @@
-"""Merchant pages: my shops, onboarding in three short forms a phone can fill in, and the approval queue.
+"""Merchant pages: my shops, onboarding in three short forms a phone can fill in, the approval queue, the logo.
+
+The dashboard's home, products, stock and slots are the catalog's pages (marketplace/catalog/dashboard.py), its
+audit log and the producer's consent the agents' (marketplace/agents/pages.py): each page lives with the data
+it shows, so no package needs one above it.
 
 Who may act for which merchant is checked by the services; these routes only need someone signed in.
 """
@@ -9,7 +13,10 @@ import asyncpg
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
+from litestar.response import Redirect
 
+from marketplace.media import ImagePipeline
+from marketplace.media.pipeline import MAX_UPLOAD_BYTES
 from marketplace.merchants import service
 from marketplace.merchants.models import (
     MERCHANT_KINDS,
@@ -21,9 +28,9 @@ from marketplace.merchants.models import (
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices, commune_name
 from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
-from marketplace.platform.web import NO_STORE, submit_form
+from marketplace.platform.web import NO_STORE, see_other, submit_form
 
-__all__ = ["OnboardingPages", "ApprovalPages", "router"]
+__all__ = ["OnboardingPages", "ApprovalPages", "ShopLogoPages", "router"]
 
 Db = NamedDependency[asyncpg.Connection]
 Page = NamedDependency[PageRenderer]
@@ -152,4 +159,20 @@ async def _approval_queue(db: asyncpg.Connection, page: PageRenderer, principal:
                        status_code=status, headers=NO_STORE)
 
 
-router = Router(path="/", route_handlers=[OnboardingPages, ApprovalPages])
+class ShopLogoPages(Controller):
+    """The shop's logo, uploaded from the dashboard (its products, stock and slots are the catalog's pages)."""
+
+    path = "/merchant"
+    include_in_schema = False
+    opt = {"signed_in": True}
+
+    @post("/{merchant_id:int}/logo", name="marketplace.logo_upload", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
+    async def upload_logo(self, request: AnyRequest, db: Db, page: Page, principal: Who,
+                          images: NamedDependency[ImagePipeline], merchant_id: FromPath[int]) -> Redirect:
+        """Upload the shop's logo."""
+        form = await request.form()
+        await service.store_logo(db, principal, merchant_id, images, form.get("file"))
+        return see_other(page, f"/merchant/{merchant_id}")
+
+
+router = Router(path="/", route_handlers=[OnboardingPages, ApprovalPages, ShopLogoPages])

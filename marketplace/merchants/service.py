@@ -19,6 +19,7 @@ from marketplace.platform.access import Actor, merchant_access, require_user
 from marketplace.platform.audit import record_if_agent
 from marketplace.platform.divisions import DIVISIONS_VERSION, check_commune
 from marketplace.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from marketplace.platform.listings import merchant_document_id, product_document_id
 from marketplace.platform.slugs import insert_with_slug
 from search.outbox import enqueue
 
@@ -36,7 +37,6 @@ __all__ = [
     "list_approval_queue",
     "agent_commune",
     "merchant_document_ids",
-    "set_logo",
     "store_logo",
 ]
 
@@ -119,23 +119,17 @@ async def save_details(
     return await get_merchant(conn, merchant_id)
 
 
-async def set_logo(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int, urls: dict[str, str]) -> Merchant:
-    """Set the shop's logo (the URLs of an image stored by the media pipeline)."""
-    access = await merchant_access(conn, actor, merchant_id)
-    await repo.update_logo(conn, merchant_id, urls)
-    await record_if_agent(conn, access, "merchant.logo", {})
-    await enqueue(conn, [f"merchant:{merchant_id}"])
-    return await get_merchant(conn, merchant_id)
-
-
 async def store_logo(
     conn: asyncpg.Connection, actor: Actor | None, merchant_id: int, images: ImagePipeline, upload: Any
 ) -> Merchant:
-    """Check access first (no file is stored for strangers), run the image pipeline, set the logo."""
+    """Check access first (no file is stored for strangers), run the image pipeline, set the shop's logo."""
     file = require_file(upload)
-    await merchant_access(conn, actor, merchant_id)
+    access = await merchant_access(conn, actor, merchant_id)
     stored = await images.store_file(file)
-    return await set_logo(conn, actor, merchant_id, stored.urls)
+    await repo.update_logo(conn, merchant_id, stored.urls)
+    await record_if_agent(conn, access, "merchant.logo", {})
+    await enqueue(conn, [merchant_document_id(merchant_id)])
+    return await get_merchant(conn, merchant_id)
 
 
 async def agent_commune(conn: asyncpg.Connection, user_id: int) -> int | None:
@@ -178,7 +172,7 @@ async def review_merchant(
 async def merchant_document_ids(conn: asyncpg.Connection, merchant_id: int) -> list[str]:
     """The search documents that show this merchant: itself and every product."""
     products = await repo.list_product_kinds(conn, merchant_id)
-    return [f"merchant:{merchant_id}", *(f"{kind.replace('goods', 'product')}:{id_}" for id_, kind in products)]
+    return [merchant_document_id(merchant_id), *(product_document_id(kind, id_) for id_, kind in products)]
 
 
 async def get_public_merchant(conn: asyncpg.Connection, slug: str) -> Merchant:

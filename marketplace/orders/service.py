@@ -73,23 +73,15 @@ async def release_reservation(conn: asyncpg.Connection, order_id: int) -> bool:
 
 async def get_order_for(conn: asyncpg.Connection, actor: Actor | None, order_id: int) -> Order:
     """The order, for its buyer, its merchant (owner or assisting agent) or an admin; 404 for anyone else."""
-    user_id = require_user(actor)
-    order = await repo.get_order(conn, order_id)
-    if order is None:
-        raise OrderNotFound("No such order.")
-    if order.buyer_user_id == user_id:
-        return order
-    if await _merchant_access_or_none(conn, actor, order.merchant_id) is None:
-        # Strangers get "not found", so order ids do not reveal which orders exist.
-        raise OrderNotFound("No such order.")
+    order, _ = await _order_and_access(conn, actor, order_id)
     return order
 
 
 async def order_view_for(conn: asyncpg.Connection, actor: Actor | None, order_id: int) -> OrderView:
     """An order with the steps this person may take on it (as buyer, merchant side, or both); 404 otherwise."""
-    order = await get_order_for(conn, actor, order_id)
+    order, access = await _order_and_access(conn, actor, order_id)
     is_buyer = order.buyer_user_id == getattr(actor, "user_id", None)
-    is_merchant = await _merchant_access_or_none(conn, actor, order.merchant_id) is not None
+    is_merchant = access is not None
     actions = sorted(
         {to for (frm, to) in BUYER_TRANSITIONS if is_buyer and frm == order.status}
         | {to for (frm, to) in MERCHANT_TRANSITIONS if is_merchant and frm == order.status}
@@ -99,8 +91,10 @@ async def order_view_for(conn: asyncpg.Connection, actor: Actor | None, order_id
 
 async def get_order_for_merchant(conn: asyncpg.Connection, actor: Actor | None, order_id: int) -> Order:
     """An order for its merchant's side only (owner, assisting agent, admin), e.g. for a packing slip."""
-    order = await get_order_for(conn, actor, order_id)
-    await merchant_access(conn, actor, order.merchant_id)
+    order, access = await _order_and_access(conn, actor, order_id)
+    if access is None:
+        # Its buyer, who is not of the merchant's side: the 404 of a merchant one does not manage.
+        await merchant_access(conn, actor, order.merchant_id)
     return order
 
 
@@ -134,7 +128,7 @@ async def change_status_as(
     conn: asyncpg.Connection, actor: Actor | None, order_id: int, to_status: str, reason: str | None = None
 ) -> Order:
     """A person asks for a transition: the buyer, the merchant side or an admin, each for what they may do."""
-    order = await get_order_for(conn, actor, order_id)
+    order, access = await _order_and_access(conn, actor, order_id)
     user_id = require_user(actor)
     step = (order.status, to_status)
     if not is_allowed(*step):
@@ -143,7 +137,6 @@ async def change_status_as(
             details={"from": order.status, "to": to_status},
         )
     is_admin = actor is not None and actor.has_role("admin")
-    access = await _merchant_access_or_none(conn, actor, order.merchant_id)
     as_buyer = order.buyer_user_id == user_id and step in BUYER_TRANSITIONS
     as_merchant = access is not None and access.via != "admin" and step in MERCHANT_TRANSITIONS
     if not (is_admin or as_buyer or as_merchant):
@@ -160,6 +153,21 @@ async def change_status_as(
     updated = await repo.get_order(conn, order_id)
     assert updated is not None
     return updated
+
+
+async def _order_and_access(conn: asyncpg.Connection, actor: Actor | None,
+                            order_id: int) -> tuple[Order, MerchantAccess | None]:
+    """The order with the actor's access to its merchant (None: not of its merchant side), for its buyer or its
+    merchant side; 404 for anyone else. The access is read once, for the callers that act on it too."""
+    user_id = require_user(actor)
+    order = await repo.get_order(conn, order_id)
+    if order is None:
+        raise OrderNotFound("No such order.")
+    access = await _merchant_access_or_none(conn, actor, order.merchant_id)
+    if access is None and order.buyer_user_id != user_id:
+        # Strangers get "not found", so order ids do not reveal which orders exist.
+        raise OrderNotFound("No such order.")
+    return order, access
 
 
 async def _merchant_access_or_none(

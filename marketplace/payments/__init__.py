@@ -1,5 +1,6 @@
 """Payments: Stripe, VietQR bank transfer and cash on delivery behind one PaymentProvider interface."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from marketplace.payments.providers.bank_transfer import VietQRProvider
@@ -60,6 +61,6 @@ def available_providers(
             if provider.method != PaymentMethod.VIETQR or payments.platform_bank is not None]
 
 
-def get_provider(providers: list[PaymentProvider], method: str) -> PaymentProvider | None:
+def get_provider(providers: Sequence[PaymentProvider], method: str) -> PaymentProvider | None:
     """The provider for `method` among the configured ones, or None."""
     return next((provider for provider in providers if provider.method == method), None)

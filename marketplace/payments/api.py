@@ -7,7 +7,7 @@ from litestar import Request, Response, Router, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from marketplace.payments import ledger, overview, refunds, service
+from marketplace.payments import get_provider, ledger, overview, refunds, service
 from marketplace.payments.errors import PaymentConflict
 from marketplace.payments.events import apply_event
 from marketplace.payments.models import (
@@ -36,7 +36,7 @@ ADMIN = {"roles": ("admin",)}
 
 
 def _provider(providers: list[PaymentProvider], method: PaymentMethod) -> PaymentProvider:
-    found = next((p for p in providers if p.method == method), None)
+    found = get_provider(providers, method)
     if found is None:
         raise NotificationRejected(f"{method} notifications are not configured")
     return found

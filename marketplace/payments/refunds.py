@@ -11,6 +11,7 @@ import asyncpg
 from marketplace.orders import repository as orders_repo
 from marketplace.orders.models import OrderHeader
 from marketplace.orders.service import transition
+from marketplace.payments import get_provider
 from marketplace.payments import repository as repo
 from marketplace.payments.errors import (
     PaymentConflict,
@@ -55,7 +56,7 @@ async def refund_order(conn: asyncpg.Connection, providers: Sequence[PaymentProv
     if amount <= 0 or amount > remaining:
         raise RefundInvalid(f"A refund must be between 1 and {remaining} {payment.currency}.",
                             details={"refundable": remaining})
-    provider = next((p for p in providers if p.method == payment.method), None)
+    provider = get_provider(providers, payment.method)
     if provider is None:
         raise PaymentUnavailable(f"{payment.method} refunds are not available now.")
     attempt = await repo.count_refunds_for_payment(conn, payment.id) + 1

@@ -34,7 +34,6 @@ __all__ = [
     "MerchantAccess",
     "require_user",
     "merchant_access",
-    "assisted_merchant_ids",
 ]
 
 ROLES = "roles"
@@ -108,13 +107,3 @@ async def merchant_access(conn: asyncpg.Connection, actor: Actor | None, merchan
     if actor is not None and actor.has_role("admin"):
         return MerchantAccess(merchant_id, user_id, "admin")
     raise NotFound("No such merchant.", code="merchant_not_found")
-
-
-async def assisted_merchant_ids(conn: asyncpg.Connection, agent_user_id: int) -> list[int]:
-    """The merchants an agent currently assists."""
-    return await repository.list_assisted_merchant_ids(conn, agent_user_id)
-
-
-def forbid(message: str, code: str = "forbidden") -> Forbidden:
-    """A 403 with a reason."""
-    return Forbidden(message, code=code)

@@ -13,6 +13,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from i18n.forms import refusal_status
 from marketplace.platform.runtime import RUNTIME_KEY
 
 __all__ = [
@@ -103,13 +104,12 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 def describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
     """Status, code, message, details and headers for any exception; internals never leak."""
-    status = getattr(exc, "status_code", None)
-    code = getattr(exc, "code", None)
-    if isinstance(status, int) and isinstance(code, str) and 400 <= status < 500:
+    status = refusal_status(exc)
+    if status is not None:
         # Domain errors from any package share this duck type (search and tourism cannot import us).
         message = getattr(exc, "message", None) or str(exc)
         headers = dict(getattr(exc, "headers", None) or {})
-        return status, code, message, getattr(exc, "details", None), headers
+        return status, exc.code, message, getattr(exc, "details", None), headers  # type: ignore[attr-defined]
     if isinstance(exc, asyncpg.DataError):
         # Values the database cannot hold (an id past 64 bits, a malformed number) are the client's error.
         return 400, "invalid_value", "A value in the request is out of range or malformed.", None, {}

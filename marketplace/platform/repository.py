@@ -9,7 +9,6 @@ import msgspec
 __all__ = [
     "AuditEntry",
     "get_merchant_access_row",
-    "list_assisted_merchant_ids",
     "insert_audit_entry",
     "list_audit_entries",
     "list_taken_slugs",
@@ -35,10 +34,6 @@ SELECT m.owner_user_id,
 FROM merchants m WHERE m.id = $1
 """
 
-ASSISTED_MERCHANT_IDS = """
-SELECT merchant_id FROM merchant_agents WHERE agent_user_id = $1 AND ended_at IS NULL ORDER BY 1
-"""
-
 INSERT_AUDIT_ENTRY = """
 INSERT INTO agent_audit_log (agent_user_id, merchant_id, action, details) VALUES ($1, $2, $3, $4)
 """
@@ -60,11 +55,6 @@ TAKEN_SLUGS = {
 async def get_merchant_access_row(conn: asyncpg.Connection, merchant_id: int, user_id: int) -> asyncpg.Record | None:
     """The merchant's owner and whether `user_id` assists it as an agent; None for an unknown merchant."""
     return await conn.fetchrow(MERCHANT_ACCESS, merchant_id, user_id)
-
-
-async def list_assisted_merchant_ids(conn: asyncpg.Connection, agent_user_id: int) -> list[int]:
-    """The merchants an agent currently assists."""
-    return [row["merchant_id"] for row in await conn.fetch(ASSISTED_MERCHANT_IDS, agent_user_id)]
 
 
 async def insert_audit_entry(

@@ -1,8 +1,8 @@
 """What every page handler shares: post/redirect/get, private caching, and submitting a form.
 
-`submit_form` is the one body of a form handler: decode the form into a Struct, run the action in a savepoint,
-redirect on success; on a bad field or a refused action, roll the savepoint back and show the form again with
-the messages and the status of the error.
+`submit_form` is the one body of a form handler: `i18n.forms.submit` (decode the form into a Struct, run the
+action in a savepoint, or roll it back and show the form again with the messages and the error's status), then
+a redirect to the path the action returned.
 """
 
 from collections.abc import Awaitable, Callable, Mapping
@@ -13,8 +13,7 @@ from litestar import Response
 from litestar.datastructures import Cookie
 from litestar.response import Redirect
 
-from i18n.forms import decode_form, error_lines, form_values
-from marketplace.platform.errors import AppError
+from i18n.forms import submit
 from marketplace.platform.templating import PageRenderer
 
 __all__ = ["NO_STORE", "see_other", "submit_form", "FormAgain"]
@@ -44,25 +43,9 @@ async def submit_form(
 ) -> Response[Any]:
     """Decode `form` into `model` (with `known` values), `save` it, and redirect to the path it returns.
 
-    `save` runs in a savepoint: when it raises a domain error, whatever it wrote is undone before the form is
-    shown again, while the request's transaction (and its connection) stays usable for rendering.
+    `save` runs in a savepoint (`i18n.forms.submit`): when it raises a domain error, whatever it wrote is undone
+    before the form is shown again, while the request's transaction (and its connection) stays usable for
+    rendering.
     """
-    try:
-        data = decode_form(form, model, **known)
-        async with db.transaction():
-            outcome = await save(data)
-    except AppError as error:
-        return await _again(show_again, form, error_lines(error), error.status_code)
-    except Exception as error:
-        # Errors of the packages below marketplace (i18n's FormInvalid, tourism's) share AppError's duck type.
-        status = getattr(error, "status_code", None)
-        if not isinstance(status, int) or not 400 <= status < 500 or not hasattr(error, "code"):
-            raise
-        return await _again(show_again, form, error_lines(error), status)
+    outcome = await submit(form, model, save, show_again, savepoint=db.transaction, **known)
     return see_other(page, outcome) if isinstance(outcome, str) else outcome
-
-
-async def _again(show_again: FormAgain, form: Mapping[str, Any], lines: list[tuple[str, str]],
-                 status: int) -> Response[Any]:
-    response = show_again(form_values(form), lines, status)
-    return await response if isinstance(response, Awaitable) else response

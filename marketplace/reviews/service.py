@@ -5,6 +5,7 @@ import asyncpg
 from marketplace.platform.access import Actor, merchant_access, require_user
 from marketplace.platform.audit import record_if_agent
 from marketplace.platform.errors import Conflict, Forbidden, NotFound
+from marketplace.platform.listings import merchant_document_id, product_document_id
 from marketplace.reviews import repository as repo
 from marketplace.reviews.models import ReplyCreate, Review, ReviewCreate
 from search.outbox import enqueue
@@ -31,8 +32,7 @@ async def _get(conn: asyncpg.Connection, review_id: int) -> Review:
 
 def _rated_documents(product_kind: str | None, product_id: int, merchant_id: int) -> list[str]:
     """The search documents that show the new averages: the product (or experience) and its shop."""
-    product = f"{'experience' if product_kind == 'experience' else 'product'}:{product_id}"
-    return [product, f"merchant:{merchant_id}"]
+    return [product_document_id(product_kind, product_id), merchant_document_id(merchant_id)]
 
 
 async def create_review(conn: asyncpg.Connection, actor: Actor | None, data: ReviewCreate) -> Review:

@@ -5,6 +5,7 @@ from typing import Any
 
 import asyncpg
 
+from marketplace.platform.listings import merchant_document_id, product_document_id, product_document_kind
 from marketplace.search_source import repository
 from search.models import GeoPoint, SearchDocument
 
@@ -19,10 +20,9 @@ def _point(row: Any) -> GeoPoint | None:
 
 def product_document(row: Any) -> SearchDocument:
     """A product or experience row as a search document."""
-    kind = "experience" if row["kind"] == "experience" else "product"
     return SearchDocument(
-        id=f"{kind}:{row['id']}",
-        kind=kind,
+        id=product_document_id(row["kind"], row["id"]),
+        kind=product_document_kind(row["kind"]),
         slug=row["slug"],
         name=dict(row["name"]),
         summary=dict(row["merchant_name"]),
@@ -47,7 +47,7 @@ def product_document(row: Any) -> SearchDocument:
 def merchant_document(row: Any) -> SearchDocument:
     """An approved merchant as a search document."""
     return SearchDocument(
-        id=f"merchant:{row['id']}",
+        id=merchant_document_id(row["id"]),
         kind="merchant",
         slug=row["slug"],
         name=dict(row["name"]),
@@ -90,7 +90,8 @@ class MarketplaceSource:
         merchant_keys = _keys(ids, ("merchant",))
         if merchant_keys:
             for row in await repository.list_public_merchants(connection, merchant_keys):
-                found[f"merchant:{row['id']}"] = merchant_document(row)
+                document = merchant_document(row)
+                found[document.id] = document
         wanted = set(ids)
         # "product:5" asked for while row 5 is an experience: that id must be deleted, not answered.
         return {key: value for key, value in found.items() if key in wanted}

@@ -57,8 +57,8 @@ async def _load(pool: asyncpg.Pool, engine: PostgresEngine, docs: int) -> list[s
         vocabulary = await repository.count_vocabulary(connection)
     return [
         f"- documents: {docs:,}; vocabulary: {vocabulary:,} words; search_documents with indexes: {size}",
-        f"- load through `PostgresEngine.upsert` (500 per batch): {load_s:.0f} s = {docs / load_s:,.0f} docs/s; "
-        f"CLUSTER + ANALYZE: {optimize_s:.1f} s",
+        f"- load through `PostgresEngine.upsert` ({LOAD_BATCH} per batch): {load_s:.0f} s = "
+        f"{docs / load_s:,.0f} docs/s; CLUSTER + ANALYZE: {optimize_s:.1f} s",
     ]
 
 

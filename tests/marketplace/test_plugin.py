@@ -3,6 +3,7 @@
 from typing import Any
 
 import asyncpg
+import pytest
 from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
 
@@ -50,8 +51,6 @@ async def test_plugin_mounts_under_prefix(settings: Any, pool: asyncpg.Pool) -> 
 
 
 def test_plugin_rejects_bad_prefix(settings: Any) -> None:
-    import pytest
-
     for bad in ("", "/", "market", "/market/"):
         with pytest.raises(ValueError):
             MarketplacePlugin(settings, path=bad)

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from search import repository
 from search.errors import SearchUnavailable
 from search.indexer import Indexer, IndexingFailed
 from search.models import SearchDocument, SearchQuery
@@ -83,7 +84,7 @@ class SleepWatchingIndexer(Indexer):
 
 async def outbox_size(pool: asyncpg.Pool) -> int:
     async with pool.acquire() as connection:
-        return await connection.fetchval("SELECT count(*) FROM search_outbox")
+        return await repository.count_outbox_rows(connection)
 
 
 async def wait_until_empty(pool: asyncpg.Pool) -> None:

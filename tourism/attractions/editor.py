@@ -125,20 +125,22 @@ def _edit_path(slug: str, saved: bool = False) -> str:
 
 
 async def _save_form(
-    request: Request[Any, Any, Any], page: PageRenderer, db: asyncpg.Connection, current: Attraction | None
+    request: Request[Any, Any, Any], page: PageRenderer, db: asyncpg.Connection, slug: str | None
 ) -> Response:
-    """Create an attraction from the form (no current one) or update the current one; then its edit page."""
+    """Create an attraction from the form (no slug) or update the one at `slug`; then its edit page."""
 
     async def save(data: AttractionForm) -> str:
         fields = _attraction_fields(data)
-        if current is None:
+        if slug is None:
             attraction = await service.create_attraction(db, checked(fields, AttractionCreate))
         else:
-            attraction = await service.update_attraction(db, current.slug, checked(fields, AttractionUpdate))
+            attraction = await service.update_attraction(db, slug, checked(fields, AttractionUpdate))
         return _edit_path(attraction.slug, saved=True)
 
     async def show_again(values: dict[str, Any], errors: list[tuple[str, str]], status: int) -> Response:
-        # The editor's form answers 422 for every refusal (a taken slug included), as it always has.
+        # The stored attraction (its photos) is read only to show the form again: a save reads it once, locked,
+        # and an unknown slug is a 404 here as before. Every refusal answers 422 (a taken slug included).
+        current = None if slug is None else await service.get_attraction(db, slug, include_drafts=True)
         return _render_form(page, current, values, errors, 422)
 
     form = await request.form()
@@ -196,7 +198,7 @@ class AttractionEditorPages(Controller):
         db: NamedDependency[asyncpg.Connection],
     ) -> Response:
         """Save the form; a new slug moves the page and its search entry."""
-        return await _save_form(request, page, db, await service.get_attraction(db, slug, include_drafts=True))
+        return await _save_form(request, page, db, slug)
 
     @post("/{slug:str}/publish", name="tourism.editor.attractions.publish")
     async def publish(

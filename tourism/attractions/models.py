@@ -13,6 +13,7 @@ __all__ = [
     "VISITOR_TYPES",
     "Category",
     "Status",
+    "SLUG_PATTERN",
     "Slug",
     "Fee",
     "Photo",
@@ -21,7 +22,6 @@ __all__ = [
     "AttractionUpdate",
     "AttractionPage",
     "AttractionForm",
-    "FormText",
 ]
 
 CATEGORIES: tuple[str, ...] = (
@@ -55,14 +55,13 @@ Category = Literal[
 VISITOR_TYPES: tuple[str, ...] = ("adult", "child", "student", "senior", "foreigner", "vehicle", "guide")
 VisitorType = Literal["adult", "child", "student", "senior", "foreigner", "vehicle", "guide"]
 Status = Literal["draft", "published"]
-Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=80)]
+# Lower-case words joined by single hyphens: "po-klong-garai".
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 ShortText = Annotated[str, msgspec.Meta(max_length=500)]
 SourceText = Annotated[str, msgspec.Meta(max_length=2000)]
-# A form's `<name>_vi`, `<name>_en`, ... inputs read as one map. Plain, not LocalizedText: decode_form looks for
-# a dict type, and LocalizedText's schema description wraps it.
-FormText = dict[str, str]
 
 
 class Fee(msgspec.Struct, frozen=True, kw_only=True):
@@ -179,12 +178,12 @@ class AttractionForm(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     slug: Slug
-    name: FormText = {}
-    summary: FormText = {}
-    description: FormText = {}
-    accessibility: FormText = {}
-    tips: FormText = {}
-    best_season: FormText = {}
+    name: LocalizedText = {}
+    summary: LocalizedText = {}
+    description: LocalizedText = {}
+    accessibility: LocalizedText = {}
+    tips: LocalizedText = {}
+    best_season: LocalizedText = {}
     category: Category
     commune_code: int | None = msgspec.field(default=None, name="commune")
     lat: Latitude

@@ -9,12 +9,13 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_302_FOUND
 
 from i18n import DEFAULT_LOCALE, LOCALE_COOKIE, negotiate_locale
+from tourism.attractions.models import SLUG_PATTERN
 from tourism.errors import NotFound
 from tourism.webutil import base_url
 
 __all__ = ["router", "short_link", "short_link_url"]
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG = re.compile(SLUG_PATTERN)
 
 
 def short_link_url(settings: Any, slug: str) -> str:

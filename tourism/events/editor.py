@@ -56,20 +56,22 @@ async def _render_form(
 
 
 async def _save_form(
-    request: Request[Any, Any, Any], page: PageRenderer, db: asyncpg.Connection, current: Event | None
+    request: Request[Any, Any, Any], page: PageRenderer, db: asyncpg.Connection, slug: str | None
 ) -> Response:
-    """Create an event from the form (no current one) or update the current one; then its edit page."""
+    """Create an event from the form (no slug) or update the one at `slug`; then its edit page."""
 
     async def save(data: EventForm) -> str:
         fields = msgspec.structs.asdict(data)
-        if current is None:
+        if slug is None:
             event = await service.create_event(db, checked(fields, EventCreate))
         else:
-            event = await service.update_event(db, current.slug, checked(fields, EventUpdate))
+            event = await service.update_event(db, slug, checked(fields, EventUpdate))
         return f"/editor/events/{event.slug}/edit?saved=1"
 
     async def show_again(values: dict[str, Any], errors: list[tuple[str, str]], status: int) -> Response:
-        # The editor's form answers 422 for every refusal (a taken slug included), as it always has.
+        # The stored event is read only to show the form again: a save reads it once, locked, and an unknown
+        # slug is a 404 here as before. Every refusal answers 422 (a taken slug included), as it always has.
+        current = None if slug is None else await service.get_event(db, slug, include_drafts=True)
         return await _render_form(page, db, current, values, errors, 422)
 
     form = await request.form()
@@ -125,6 +127,7 @@ class EventEditorPages(Controller):
         db: NamedDependency[asyncpg.Connection],
     ) -> Response:
         """Save the form."""
-        return await _save_form(request, page, db, await service.get_event(db, slug, include_drafts=True))
+        return await _save_form(request, page, db, slug)
+
 
 router = Router(path="/", route_handlers=[EventEditorPages])

@@ -6,7 +6,7 @@ from typing import Literal
 import msgspec
 
 from i18n import LocalizedText
-from tourism.attractions.models import FormText, Latitude, Longitude, Slug, SourceText, Status
+from tourism.attractions.models import Latitude, Longitude, Slug, SourceText, Status
 
 __all__ = ["Recurrence", "DatePrecision", "Event", "EventCreate", "EventUpdate", "EventForm", "Occurrence"]
 
@@ -93,11 +93,11 @@ class EventForm(msgspec.Struct, frozen=True, kw_only=True):
     """The editors' event form: the fields of EventCreate, every one sent, so a blank one clears the value."""
 
     slug: Slug
-    name: FormText = {}
-    summary: FormText = {}
-    description: FormText = {}
-    venue: FormText = {}
-    calendar_note: FormText = {}
+    name: LocalizedText = {}
+    summary: LocalizedText = {}
+    description: LocalizedText = {}
+    venue: LocalizedText = {}
+    calendar_note: LocalizedText = {}
     starts_on: date
     ends_on: date
     recurrence: Recurrence = "none"

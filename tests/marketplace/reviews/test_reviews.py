@@ -36,8 +36,8 @@ async def test_only_the_buyer_of_a_delivered_order_reviews_and_the_merchant_repl
     rated = await catalog.get_public_product(conn, product.slug)
     assert (rated.rating_avg, rated.rating_count) == (2.5, 2)
     assert await conn.fetchval("SELECT rating_count FROM merchants WHERE id = $1", merchant.id) == 2
+    other, _ = await make_merchant(conn, name="Other")
     with pytest.raises(NotFound):  # another merchant cannot reply
-        other, _ = await make_merchant(conn, name="Other")
         await reviews.reply_to_review(conn, other, created.id, ReplyCreate("Thanks"))
     replied = await reviews.reply_to_review(conn, owner, created.id, ReplyCreate("Cảm ơn bạn!"))
     assert replied.reply == "Cảm ơn bạn!"

@@ -203,3 +203,20 @@ async def test_editor_form_names_each_bad_field_and_keeps_what_was_typed(client,
     assert 'value="north"' in bad.text and 'value="Windy hill"' in bad.text
     translated = await client.post("/vi/editor/attractions/new", data={**form, "lat": "north", "lng": "109"})
     assert translated.status_code == 422 and "Enter a number." not in translated.text
+
+
+async def test_a_refused_edit_shows_the_stored_attraction_and_an_unknown_one_is_not_found(
+    client, demo, session, csrf
+) -> None:
+    client.cookies.set("sid", await session("editor"))
+    token = await csrf(client, "/en/editor/attractions/po-klong-garai/edit")
+    form = {"_csrf_token": token, "slug": "po-klong-garai", "name_en": "Renamed towers", "category": "heritage"}
+    bad = await client.post("/en/editor/attractions/po-klong-garai/edit", data={**form, "lat": "north", "lng": "109"})
+    # The form comes back with what was typed, under the stored attraction's own title and photo section.
+    assert bad.status_code == 422 and 'value="Renamed towers"' in bad.text
+    assert "Edit Po Klong Garai Cham Towers" in bad.text and 'id="h-photos"' in bad.text
+    good = {**form, "lat": "11.6018", "lng": "108.9465"}
+    for data in (good, {**good, "lat": "north"}):
+        missing = await client.post("/en/editor/attractions/nowhere/edit", data=data, follow_redirects=False)
+        assert missing.status_code == 404
+    assert (await client.get("/api/v1/attractions/po-klong-garai")).json()["name"]["en"] != "Renamed towers"

@@ -51,3 +51,18 @@ async def test_editor_creates_and_edits_an_event_through_pages(client, demo, ses
     assert event["recurrence"] == "yearly" and event["name"]["en"] == "Tower music night"
     client.cookies.set("sid", await session("merchant"))
     assert (await client.get("/en/editor/events")).status_code == 403
+
+
+async def test_a_refused_event_edit_shows_the_stored_event_and_an_unknown_one_is_not_found(
+    client, demo, session, csrf
+) -> None:
+    client.cookies.set("sid", await session("editor"))
+    token = await csrf(client, "/en/editor/events/kate/edit")
+    form = {"_csrf_token": token, "slug": "kate", "name_en": "Renamed festival", "starts_on": "2027-10-10"}
+    bad = await client.post("/en/editor/events/kate/edit", data={**form, "ends_on": "2027-10-09"})
+    assert bad.status_code == 422 and "ends before it starts" in bad.text and 'value="Renamed festival"' in bad.text
+    assert "Edit Kate Festival" in bad.text
+    good = {**form, "ends_on": "2027-10-12"}
+    for data in (good, {**good, "ends_on": "not a date"}):
+        missing = await client.post("/en/editor/events/nowhere/edit", data=data, follow_redirects=False)
+        assert missing.status_code == 404
