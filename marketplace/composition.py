@@ -7,6 +7,8 @@ through the runtime and dependency injection.
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -17,6 +19,7 @@ from marketplace.media import create_image_pipeline
 from marketplace.payments.expiry import run_expiry_worker
 from marketplace.platform.database import EmbeddedPostgres, create_pool, start_embedded_database
 from marketplace.platform.migrations import apply_migrations
+from marketplace.platform.ratelimit import delete_old_windows
 from marketplace.platform.runtime import Runtime
 from marketplace.search_source import MarketplaceSource
 from search import create_engine
@@ -25,13 +28,17 @@ from search.indexer import Indexer
 from search.sources import DocumentSource
 from tourism.search_source import TourismSource
 
-__all__ = ["document_sources", "start_runtime", "stop_runtime", "start", "stop"]
+__all__ = ["BackgroundJob", "background_jobs", "document_sources", "start_runtime", "stop_runtime", "start",
+           "start_background_jobs", "stop"]
 
 log = logging.getLogger("marketplace.composition")
 
 
-async def start_runtime(runtime: Runtime) -> None:
-    """Open the database (starting the embedded one if needed), the search engine and background tasks."""
+async def start_runtime(runtime: Runtime, *, background: bool | None = None) -> None:
+    """Open the database (starting the embedded one if needed), the search engine and background tasks.
+
+    Background jobs run when `background` is True, or by default when RUN_INDEXER is on.
+    """
     settings = runtime.settings
     dsn = settings.database_url
     if dsn is None:
@@ -42,7 +49,7 @@ async def start_runtime(runtime: Runtime) -> None:
     if runtime.embedded is not None:
         async with runtime.pool.acquire() as connection:
             await apply_migrations(connection)
-    await start(runtime)
+    await start(runtime, background=background)
 
 
 async def stop_runtime(runtime: Runtime) -> None:
@@ -75,7 +82,7 @@ async def create_search_engine(runtime: Runtime) -> SearchEngine:
     return create_engine(runtime.settings, pool)
 
 
-async def start(runtime: Runtime) -> None:
+async def start(runtime: Runtime, *, background: bool | None = None) -> None:
     """Open what the packages need and start their background workers."""
     runtime.search_engine = await create_search_engine(runtime)
     try:
@@ -84,29 +91,59 @@ async def start(runtime: Runtime) -> None:
         log.warning("search engine setup failed; it will be retried by the indexer", exc_info=True)
     runtime.images = create_image_pipeline(runtime.settings)
     runtime.sign_in_hooks.append(_cart_follows_user)
-    if not runtime.settings.run_indexer:
-        return
-    indexer = Indexer(runtime.require_pool(), runtime.search_engine, document_sources())
+    if runtime.settings.run_indexer if background is None else background:
+        start_background_jobs(runtime)
+
+
+@dataclass(frozen=True, slots=True)
+class BackgroundJob:
+    """A loop that runs until its stop event is set; every job must be safe in several processes at once."""
+
+    name: str
+    run: Callable[[Runtime, asyncio.Event], Awaitable[None]]
+
+
+def background_jobs() -> list[BackgroundJob]:
+    """Every background job of every package: run inside `serve` (unless RUN_INDEXER=false) or `marketplace worker`.
+
+    A package adds its job here; the job itself lives in the package.
+    """
+    return [
+        BackgroundJob("search-indexer", _run_indexer),
+        BackgroundJob("housekeeping", housekeeping),
+        BackgroundJob("payment-expiry", _run_payment_expiry),
+    ]
+
+
+def start_background_jobs(runtime: Runtime) -> None:
+    """Start every background job as a task of this process."""
     stop_event = asyncio.Event()
     runtime.stop_events.append(stop_event)
-    runtime.tasks.extend([
-        asyncio.create_task(indexer.run(), name="search-indexer"),
-        asyncio.create_task(housekeeping(runtime), name="housekeeping"),
-        asyncio.create_task(run_expiry_worker(runtime.require_pool(), runtime.settings, stop_event),
-                            name="payment-expiry"),
-    ])
+    for job in background_jobs():
+        runtime.tasks.append(asyncio.create_task(job.run(runtime, stop_event), name=job.name))
 
 
-async def housekeeping(runtime: Runtime, interval_seconds: float = 3600) -> None:
+async def _run_indexer(runtime: Runtime, stop_event: asyncio.Event) -> None:
+    indexer = Indexer(runtime.require_pool(), runtime.search_engine, document_sources())
+    await indexer.run()
+
+
+async def _run_payment_expiry(runtime: Runtime, stop_event: asyncio.Event) -> None:
+    await run_expiry_worker(runtime.require_pool(), runtime.settings, stop_event)
+
+
+async def housekeeping(runtime: Runtime, stop_event: asyncio.Event, interval_seconds: float = 3600) -> None:
     """Forget expired sessions and day-old login failures, hourly (safe in several processes at once)."""
-    while True:
+    while not stop_event.is_set():
         try:
             async with runtime.require_pool().acquire() as connection:
                 await accounts_repository.delete_expired_sessions(connection)
                 await accounts_repository.delete_old_login_failures(connection)
+                await delete_old_windows(connection)
         except Exception:  # the database may be restarting; try again next round
             log.warning("housekeeping failed", exc_info=True)
-        await asyncio.sleep(interval_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop_event.wait(), timeout=interval_seconds)
 
 
 async def _cart_follows_user(request: Any, db: asyncpg.Connection, user_id: int) -> None:

@@ -8,6 +8,8 @@ import msgspec
 
 __all__ = [
     "AuditEntry",
+    "count_rate_limit_hit",
+    "delete_rate_limit_windows",
     "get_merchant_access_row",
     "insert_audit_entry",
     "list_audit_entries",
@@ -73,3 +75,22 @@ async def list_audit_entries(conn: asyncpg.Connection, merchant_id: int, limit: 
 async def list_taken_slugs(conn: asyncpg.Connection, table: str, base: str) -> set[str]:
     """The slugs of `table` equal to `base` or starting with `base-`."""
     return {row["slug"] for row in await conn.fetch(TAKEN_SLUGS[table], base)}
+
+
+COUNT_RATE_LIMIT_HIT = """
+INSERT INTO rate_limit_hits (key, window_start, hits) VALUES ($1, $2, 1)
+ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
+RETURNING hits
+"""
+
+
+async def count_rate_limit_hit(db: asyncpg.Connection | asyncpg.Pool, key: str, window_start: datetime) -> int:
+    """Count one hit in this window; the window's hits so far."""
+    return await db.fetchval(COUNT_RATE_LIMIT_HIT, key, window_start)
+
+
+async def delete_rate_limit_windows(db: asyncpg.Connection | asyncpg.Pool, older_than_seconds: int) -> int:
+    """Delete counters of windows that started longer ago than this; how many."""
+    status = await db.execute("DELETE FROM rate_limit_hits WHERE window_start < now() - make_interval(secs => $1)",
+                              float(older_than_seconds))
+    return int(status.split()[-1])
