@@ -7,7 +7,9 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from typing import Any
 
 import asyncpg
@@ -56,6 +58,10 @@ async def open_database(settings: Settings, *, migrate: bool | None = None) -> A
 
 
 def _progress(label: str) -> Any:
+    """A bar redrawn in place on a terminal; plain lines (one per tenth of the work) in a log or a pipe."""
+    if not sys.stderr.isatty():
+        return _plain_progress(label)
+
     def report(done: int, total: int | None) -> None:
         if total:
             width = 30
@@ -66,6 +72,29 @@ def _progress(label: str) -> Any:
         sys.stderr.flush()
 
     return report
+
+
+def _plain_progress(label: str) -> Any:
+    last_tenth = -1
+
+    def report(done: int, total: int | None) -> None:
+        nonlocal last_tenth
+        if total:
+            tenth = min(10, 10 * done // total)
+            if tenth == last_tenth:
+                return
+            last_tenth = tenth
+            sys.stderr.write(f"{label} {done}/{total}\n")
+        else:
+            sys.stderr.write(f"{label} {done}\n")
+        sys.stderr.flush()
+
+    return report
+
+
+def _end_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
 
 
 async def seed_demo(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:
@@ -91,7 +120,7 @@ async def _reindex(pool: asyncpg.Pool, settings: Settings, composition: Any) -> 
     try:
         await engine.setup()
         report = await admin.reindex(pool, engine, composition.document_sources(), progress=_progress("reindex"))
-        sys.stderr.write("\n")
+        _end_progress()
         return report
     finally:
         await engine.close()
@@ -172,11 +201,14 @@ async def _search(settings: Settings, action: str) -> None:
             raise SystemExit(1)
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int, server: str, demo: bool) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int, server: str, demo: bool,
+           flags: Mapping[str, str] | None = None) -> None:
     """Start the embedded database here (one owner for all workers), then the HTTP server."""
     embedded: EmbeddedPostgres | None = None
     env_backup = dict(os.environ)
     try:
+        # The workers read their settings from the environment: --base-url and --default-locale go there too.
+        os.environ.update(flags or {})
         if settings.database_url is None:
             embedded = EmbeddedPostgres(settings.data_dir)
             dsn = start_embedded_database(embedded)
@@ -220,6 +252,54 @@ async def _migrate_and_seed(settings: Settings, dsn: str, demo: bool) -> None:
         await pool.close()
 
 
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+async def _check_database(dsn: str) -> None:
+    """Connect once: an unreachable or too old server stops start-up with one line, before anything is served."""
+    from urllib.parse import urlsplit
+
+    from marketplace.platform.database import MIN_SERVER_VERSION
+
+    parts = urlsplit(dsn)
+    where = f"{parts.hostname or 'the configured host'}:{parts.port or 5432}"
+    try:
+        connection = await asyncpg.connect(dsn, timeout=10)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise CommandError(f"DATABASE_URL: cannot connect to {where}: {_one_line(error)}") from None
+    try:
+        major = connection.get_server_version().major
+    finally:
+        await connection.close()
+    if major < MIN_SERVER_VERSION:
+        raise CommandError(f"DATABASE_URL: PostgreSQL {major} at {where} is too old; "
+                           f"{MIN_SERVER_VERSION} or newer is needed")
+
+
+def check_start(settings: Settings, env: Mapping[str, str]) -> None:
+    """What would otherwise fail later (a payment setting read by a background job, an unreachable database)
+    stops start-up here with one line naming the cause."""
+    from marketplace.payments.settings import load_payment_settings
+
+    load_payment_settings(env)
+    if settings.database_url is not None:
+        asyncio.run(_check_database(settings.database_url))
+
+
+def _check_public_address(host: str, env: Mapping[str, str]) -> None:
+    if host in ("0.0.0.0", "::", "[::]") and not env.get("BASE_URL", "").strip():
+        raise CommandError(f"serve: --host {host} listens on every address, which is no public URL: "
+                           "set BASE_URL (or --base-url), e.g. https://market.example.vn")
+
+
+def _version() -> str:
+    try:
+        return package_version("ninh-thuan-marketplace")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def _i18n(action: str) -> None:
     from i18n.tools import compile_catalogs, extract_and_update
 
@@ -231,6 +311,7 @@ def _i18n(action: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(prog="marketplace", description="Ninh Thuận marketplace service and tools.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the web service (embedded PostgreSQL unless DATABASE_URL)")
@@ -285,9 +366,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.default_locale:
                 env["DEFAULT_LOCALE"] = args.default_locale
             settings = load_settings(env)
-            _serve(settings, args.host, args.port, args.workers, args.server, args.demo)
+            _check_public_address(args.host, env)
+            check_start(settings, env)
+            _serve(settings, args.host, args.port, args.workers, args.server, args.demo,
+                   {key: env[key] for key in ("BASE_URL", "DEFAULT_LOCALE") if key in env})
             return 0
         settings = load_settings()
+        if args.command in ("worker", "indexer"):
+            check_start(settings, os.environ)
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
         elif args.command == "seed":
