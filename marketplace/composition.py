@@ -22,11 +22,14 @@ from marketplace.platform.migrations import apply_migrations
 from marketplace.platform.ratelimit import delete_old_windows
 from marketplace.platform.runtime import Runtime
 from marketplace.search_source import MarketplaceSource
+from marketplace.search_source import category_label as marketplace_category_label
 from search import create_engine
 from search.engine import SearchEngine
 from search.indexer import Indexer
+from search.labels import register_category_labeller
 from search.sources import DocumentSource
 from tourism.search_source import TourismSource
+from tourism.search_source import category_label as tourism_category_label
 
 __all__ = ["BackgroundJob", "background_jobs", "document_sources", "start_runtime", "stop_runtime", "start",
            "start_background_jobs", "stop"]
@@ -90,6 +93,9 @@ async def start(runtime: Runtime, *, background: bool | None = None) -> None:
     except Exception:  # the engine may be down at start; the indexer retries with back-off
         log.warning("search engine setup failed; it will be retried by the indexer", exc_info=True)
     runtime.images = create_image_pipeline(runtime.settings)
+    # Facets of the search page are labelled by the packages whose documents carry the categories.
+    register_category_labeller(tourism_category_label)
+    register_category_labeller(marketplace_category_label)
     runtime.sign_in_hooks.append(_cart_follows_user)
     if runtime.settings.run_indexer if background is None else background:
         start_background_jobs(runtime)

@@ -111,7 +111,12 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
 
     document: SearchDocument
     highlight: str = ""
-    """The localized name or text with matches wrapped in <mark>; everything else HTML-escaped."""
+    """The listing's name in the visitor's locale (with fallback), matches wrapped in <mark>, HTML-escaped.
+    Always the name, so a result is never titled with its description."""
+    snippet: str = ""
+    """The matching part of the summary or longer text, marked the same way; empty when only the name matched."""
+    snippet_locale: str | None = None
+    """The locale the snippet is written in (it may differ from the visitor's)."""
     score: float = 0.0
     distance_m: float | None = None
 

@@ -10,7 +10,7 @@ import asyncpg
 
 from search.errors import InvalidSearch
 from search.models import FACET_FIELDS, SearchQuery
-from search.text import MIN_TYPO_LENGTH, deletions, document_terms, is_cjk, one_edit_apart, query_tokens
+from search.text import MIN_TYPO_LENGTH, deletions, document_terms, is_cjk, one_edit_apart, query_tokens, spellings
 
 __all__ = ["QueryTerms", "plan_terms", "build_search_sql", "SqlStatement", "CANDIDATE_LIMIT", "RERANK_WINDOW"]
 
@@ -46,6 +46,8 @@ class QueryTerms:
     unknown: list[str] = field(default_factory=list)
     """Tokens that are not in the vocabulary (candidates for "did you mean")."""
     tokens: list[str] = field(default_factory=list)
+    spellings: list[list[str]] = field(default_factory=list)
+    """The query's words as typed, each in its lower, capitalised and upper case forms."""
 
     @property
     def empty(self) -> bool:
@@ -64,7 +66,8 @@ class QueryTerms:
     def without_unknown(self) -> "QueryTerms":
         """The same query without the words no document contains (Meilisearch drops words similarly)."""
         kept = [(t, g) for t, g in zip(self.tokens, self.groups, strict=True) if t not in self.unknown]
-        return QueryTerms(groups=[g for _, g in kept], prefix=self.prefix, tokens=[t for t, _ in kept])
+        return QueryTerms(groups=[g for _, g in kept], prefix=self.prefix, tokens=[t for t, _ in kept],
+                          spellings=self.spellings)
 
     def highlight_terms(self) -> set[str]:
         return {term for group in self.groups for term in group}
@@ -85,7 +88,7 @@ def _upper_bound(prefix: str) -> str:
 async def plan_terms(connection: asyncpg.Connection, text: str, *, typing: bool = True) -> QueryTerms:
     """Expand typed words: typos of 5+ letters to known words one edit away, the last word as a prefix."""
     tokens = list(dict.fromkeys(query_tokens(text)))
-    terms = QueryTerms(tokens=tokens)
+    terms = QueryTerms(tokens=tokens, spellings=spellings(text))
     if not tokens:
         return terms
     last = tokens[-1]
@@ -216,6 +219,18 @@ SELECT (SELECT count(*) FROM cand) AS matched,
                                                    'document', d.document) ORDER BY pg.pos), '[]')
         FROM page pg JOIN search_documents d ON d.id = pg.id)::text AS hits
 """
+# The share of the query's words found as typed (tone marks included) among a listing's words, in its names
+# and in its other text: "nho" (grape) ranks a grape listing above one that only says "nhỏ" (small).
+# Words are split on spaces and punctuation only, so the database's collation does not matter.
+SPELLING_SQL = """(SELECT count(DISTINCT s.word) FROM unnest({forms}::text[], {owners}::int[]) AS s(form, word)
+ WHERE s.form = ANY(regexp_split_to_array({source}, '[\\s[:punct:]…“”‘’«»、。，！？]+')))::float8 / {words}"""
+NAME_SOURCE = "(SELECT string_agg(e.value, ' ') FROM jsonb_each_text(d.document->'name') e)"
+TEXT_SOURCE = (
+    "concat_ws(' ', (SELECT string_agg(e.value, ' ') FROM jsonb_each_text(d.document->'summary') e),"
+    " (SELECT string_agg(e.value, ' ') FROM jsonb_each_text(d.document->'text') e))"
+)
+SPELLING_NAME_WEIGHT = 3
+SPELLING_TEXT_WEIGHT = 1.5
 POPULARITY_SCORE = "0.5 * ln(1 + greatest(d.popularity, 0)) / ln(10001)"
 NO_FACETS_SQL = "SELECT NULL::text, NULL::text, NULL::bigint WHERE false"
 
@@ -269,7 +284,20 @@ def _text_ranking(query: SearchQuery, terms: QueryTerms, sql: SqlStatement, wher
         f" + 2 * (EXISTS (SELECT 1 FROM jsonb_each_text(d.name_tokens) e WHERE e.value = {exact}))::int"
         f" + coalesce(array_to_tsvector(string_to_array(d.name_tokens->>{locale}, ' ')) @@ {q}, false)::int"
     )
-    return _Ranking(first_stage, stage_two, "")
+    return _Ranking(first_stage, stage_two + _spelling_score(terms, sql), "")
+
+
+def _spelling_score(terms: QueryTerms, sql: SqlStatement) -> str:
+    """The bonus of listings that contain the query's words spelled as typed (nothing for CJK-only text)."""
+    if not terms.spellings:
+        return ""
+    forms = [form for word in terms.spellings for form in word]
+    owners = [index for index, word in enumerate(terms.spellings) for _ in word]
+    values = {"forms": sql.param(forms), "owners": sql.param(owners), "words": len(terms.spellings)}
+    return (
+        f" + {SPELLING_NAME_WEIGHT} * " + SPELLING_SQL.format(source=NAME_SOURCE, **values)
+        + f" + {SPELLING_TEXT_WEIGHT} * " + SPELLING_SQL.format(source=TEXT_SOURCE, **values)
+    )
 
 
 def _page_order(query: SearchQuery) -> str:

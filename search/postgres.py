@@ -133,6 +133,18 @@ def _row(document: SearchDocument) -> tuple[object, ...]:
     )
 
 
+def _snippet(
+    document: SearchDocument, locale: str, terms: set[str], prefixes: tuple[str, ...]
+) -> tuple[str, str | None]:
+    """The first summary or text that matches, in the visitor's locale first, then in any other."""
+    for field in (document.summary, document.text):
+        for text_locale in sorted(field, key=lambda candidate: candidate != locale):
+            marked = highlight(field[text_locale], terms, prefixes)
+            if "<mark>" in marked:
+                return marked, text_locale
+    return "", None
+
+
 class PostgresEngine:
     """Full-text GIN search with typo expansion, prefixes, geo and facets, in the application's database."""
 
@@ -253,15 +265,12 @@ class PostgresEngine:
         document = hit.document
         matched_terms = terms.highlight_terms()
         prefixes = (terms.prefix,) if terms.prefix else ()
-        name = localize(document.name, locale)
-        marked = highlight(name, matched_terms, prefixes)
-        if "<mark>" not in marked:
-            for field in (document.summary, document.text):
-                snippet = highlight(localize(field, locale), matched_terms, prefixes)
-                if "<mark>" in snippet:
-                    marked = snippet
-                    break
-        return SearchHit(document=document, highlight=marked, score=round(hit.score, 4), distance_m=hit.distance_m)
+        title = highlight(localize(document.name, locale), matched_terms, prefixes)
+        snippet, snippet_locale = "", None
+        if "<mark>" not in title:
+            snippet, snippet_locale = _snippet(document, locale, matched_terms, prefixes)
+        return SearchHit(document=document, highlight=title, snippet=snippet, snippet_locale=snippet_locale,
+                         score=round(hit.score, 4), distance_m=hit.distance_m)
 
     @staticmethod
     async def _did_you_mean(connection: asyncpg.Connection, terms: QueryTerms) -> str | None:

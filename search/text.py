@@ -14,6 +14,7 @@ __all__ = [
     "one_edit_apart",
     "deletions",
     "highlight",
+    "spellings",
     "MIN_TYPO_LENGTH",
     "MIN_VARIANT_LENGTH",
 ]
@@ -80,6 +81,18 @@ def query_tokens(text: str) -> list[str]:
         else:
             tokens.append(piece)
     return tokens
+
+
+def spellings(text: str) -> list[list[str]]:
+    """Each of the query's words as typed (tone marks kept), in the forms it takes in a text: lower case,
+    capitalised and upper case. A listing containing one matches the query's own spelling ("nho", not "nhỏ")."""
+    found: dict[str, list[str]] = {}
+    for run in _LETTERS.findall(unicodedata.normalize("NFC", text)):
+        for piece in _CJK_RUN.split(run):
+            if piece and not is_cjk(piece):
+                lowered = piece.lower()
+                found[lowered] = list(dict.fromkeys((lowered, lowered.capitalize(), lowered.upper())))
+    return list(found.values())
 
 
 def deletions(word: str) -> set[str]:

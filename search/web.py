@@ -15,6 +15,7 @@ from litestar.params import QueryParameter
 from search import service
 from search.engine import SearchEngine
 from search.errors import InvalidSearch, SearchUnavailable
+from search.labels import category_label
 from search.models import DOCUMENT_KINDS, FACET_FIELDS, QueryReport, SearchQuery, SearchResult, Suggestion
 
 __all__ = [
@@ -164,6 +165,7 @@ class SearchPages(Controller):
             "kinds": DOCUMENT_KINDS,
             "sorts": service.SORT_ORDERS,
             "commune_label": service.commune_label,
+            "category_label": category_label,
         }
         return page.render("search/results.html", context, status_code=503 if unavailable else 200,
                            headers={"cache-control": "no-store" if unavailable else "public, max-age=30"})

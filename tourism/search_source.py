@@ -4,6 +4,8 @@ from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 
+from i18n import gettext
+from i18n.forms import N_
 from search.models import GeoPoint, SearchDocument
 from tourism.attractions import repository as attractions
 from tourism.attractions.models import Attraction
@@ -11,7 +13,21 @@ from tourism.attractions.service import iter_published_attractions
 from tourism.events import repository as events
 from tourism.events.models import Event
 
-__all__ = ["TourismSource", "attraction_document", "event_document"]
+__all__ = ["TourismSource", "attraction_document", "event_document", "category_label", "CATEGORY_LABELS"]
+
+CATEGORY_LABELS: dict[str, str] = {
+    "beach": N_("Beach"), "heritage": N_("Heritage"), "nature": N_("Nature"), "craft_village": N_("Craft village"),
+    "vineyard": N_("Vineyard"), "viewpoint": N_("Viewpoint"), "museum": N_("Museum"), "food": N_("Food"),
+    "landmark": N_("Landmark"), "scenic_route": N_("Scenic route"), "religious": N_("Religious site"),
+    "market": N_("Market"), "festival": N_("Festival"),
+}
+
+
+def category_label(value: str, locale: str) -> str | None:
+    """The label of an attraction or event category in `locale` (a search.labels.CategoryLabeller)."""
+    message = CATEGORY_LABELS.get(value)
+    return gettext(message, locale) if message else None
+
 
 # Preferred photo sizes for a result's thumbnail, smallest first.
 THUMBNAIL_SIZES = ("thumb", "small", "card", "medium")

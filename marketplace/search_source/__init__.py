@@ -5,11 +5,31 @@ from typing import Any
 
 import asyncpg
 
+from i18n import gettext
+from i18n.forms import N_
 from marketplace.platform.listings import merchant_document_id, product_document_id, product_document_kind
 from marketplace.search_source import repository
 from search.models import GeoPoint, SearchDocument
 
-__all__ = ["MarketplaceSource"]
+__all__ = ["MarketplaceSource", "category_label", "CATEGORY_LABELS"]
+
+# Product categories (the categories table) and merchant kinds, as search facets show them.
+CATEGORY_LABELS: dict[str, str] = {
+    "produce": N_("Produce"), "fresh-fruit": N_("Fresh fruit"), "vegetables": N_("Vegetables and fresh spices"),
+    "meat": N_("Meat"), "seafood": N_("Seafood"), "seafood-fresh": N_("Fresh seafood"),
+    "seafood-dried": N_("Dried seafood"), "food": N_("Local food"), "processed-food": N_("Processed food"),
+    "condiments": N_("Condiments and sauces"), "beverages": N_("Beverages"), "street-food": N_("Local dishes"),
+    "crafts": N_("Crafts"), "pottery": N_("Pottery"), "textiles": N_("Textiles and brocade"),
+    "experiences": N_("Experiences"), "tours": N_("Tours"), "classes": N_("Classes and workshops"),
+    "tickets": N_("Tickets"), "household": N_("Household producer"), "cooperative": N_("Cooperative"),
+    "company": N_("Company"), "tour_operator": N_("Tour operator"),
+}
+
+
+def category_label(value: str, locale: str) -> str | None:
+    """The label of a product category or merchant kind in `locale` (a search.labels.CategoryLabeller)."""
+    message = CATEGORY_LABELS.get(value)
+    return gettext(message, locale) if message else None
 
 
 def _point(row: Any) -> GeoPoint | None:

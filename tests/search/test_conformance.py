@@ -230,3 +230,26 @@ async def test_get_ids_and_clear(loaded: SearchEngine) -> None:
     await loaded.clear()
     assert await loaded.get_ids() == set()
     assert await ids(loaded, "nho") == []
+
+
+async def test_the_title_is_always_the_name_and_the_match_is_the_snippet(engine: SearchEngine) -> None:
+    # The grape village's name does not contain "largest"; its summary does (issue 14: the summary was the title).
+    await engine.upsert([doc("attraction:thai-an", name={"vi": "Làng nho Thái An", "en": "Thai An grape village"},
+                             summary={"en": "One of the largest grape-growing villages of the province."})])
+    result = await engine.search(SearchQuery(text="largest", locale="en"))
+    [hit] = result.hits
+    assert hit.highlight == "Thai An grape village"
+    assert "<mark>largest</mark>" in hit.snippet and hit.snippet_locale == "en"
+    # A visitor in a locale with no name of its own sees the fallback name, never the snippet.
+    zh = (await engine.search(SearchQuery(text="largest", locale="zh"))).hits[0]
+    assert zh.highlight == "Thai An grape village" and "<mark>largest</mark>" in zh.snippet
+
+
+async def test_the_querys_own_spelling_ranks_above_a_match_without_tone_marks(engine: SearchEngine) -> None:
+    small = doc("attraction:ho-nho", name={"vi": "Hồ nước nhỏ Tân Mỹ"}, summary={"vi": "Một hồ nhỏ giữa đồi."},
+                popularity=900)
+    grape = doc("attraction:vuon-nho", name={"vi": "Vườn nho Tân Mỹ"}, summary={"vi": "Vườn nho nhà Ba Mọi."},
+                popularity=10)
+    await engine.upsert([small, grape])
+    assert (await ids(engine, "nho tan my"))[:2] == ["attraction:vuon-nho", "attraction:ho-nho"]
+    assert (await ids(engine, "nhỏ tân mỹ"))[:2] == ["attraction:ho-nho", "attraction:vuon-nho"]

@@ -196,7 +196,9 @@ async def test_answers_become_search_results(engine: MeilisearchEngine, fake: Fa
     result = await engine.search(SearchQuery(text="bau truc", locale="en", facets=("kind", "commune_code")))
     assert [hit.document for hit in result.hits] == [gom, nho]
     assert result.hits[0].highlight == "<mark>Bau</mark> <mark>Truc</mark> &lt;pottery&gt;"
-    assert result.hits[1].highlight == "Grown near <mark>Bau</mark>"
+    # The title is always the name; the matching summary is the snippet below it.
+    assert result.hits[1].highlight == "Ninh Thuan green grapes"
+    assert (result.hits[1].snippet, result.hits[1].snippet_locale) == ("Grown near <mark>Bau</mark>", "en")
     assert result.hits[0].distance_m == 42 and result.hits[0].score == 0.97
     assert result.estimated_total == 2
     assert [(f.value, f.count) for f in result.facets["commune_code"]] == [("22800", 1), ("22900", 1)]

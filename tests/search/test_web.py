@@ -173,3 +173,24 @@ async def test_search_page_without_a_query_browses_and_pages(indexed: AsyncTestC
     second = await indexed.get("/en/search", params={"per_page": "5", "page": "2"})
     assert 'rel="prev" href="?per_page=5"' in second.text
     assert await logged(pool) == []  # browsing without text is not a search to report
+
+
+async def test_the_page_titles_results_by_name_labels_facets_and_says_free(indexed: AsyncTestClient,
+                                                                           pool: asyncpg.Pool) -> None:
+    from tests.search.search_samples import doc
+
+    free = doc("attraction:bai-bien", name={"vi": "Bãi biển Bình Sơn", "en": "Binh Son beach"},
+               summary={"en": "A long public beach, largest of the town."}, category="beach",
+               price_min=0, price_max=0)
+    grapes = doc("product:nho-do", name={"vi": "Nho đỏ Phước Thuận"}, category="fresh-fruit", price_min=40000)
+    await PostgresEngine(pool).upsert([free, grapes])
+    page = (await indexed.get("/en/search", params={"q": "largest"})).text
+    title = re.search(r'class="hit-title"[^>]*>(.*?)</a>', page, re.S)
+    assert title and title.group(1) == "Binh Son beach"
+    assert 'class="snippet" lang="en"' in page and "<mark>largest</mark>" in page
+    assert "Free" in page and "0 ₫" not in page and "₫0" not in page
+    facets = (await indexed.get("/vi/search", params={"q": "nho do"})).text
+    # Category facets are labelled in the visitor's language, never shown as slugs ("Fresh-fruit").
+    assert "Fresh fruit" not in facets and "Fresh-fruit" not in facets and "Trái cây tươi" in facets
+    assert "Ngọn hải đăng" not in facets and "Bãi biển" in (await indexed.get("/vi/search",
+                                                                            params={"q": "binh son"})).text
