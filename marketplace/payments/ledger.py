@@ -6,8 +6,6 @@ its own account) only charges the fee. Refunds are deducted and give the fee on 
 carry a method and an external reference so Stripe Connect transfers can be recorded the same way.
 """
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -16,6 +14,7 @@ import asyncpg
 from marketplace.orders.models import OrderHeader
 from marketplace.payments import repository as repo
 from marketplace.payments.models import LedgerEntry, MerchantBalance, Payment, Payout, Refund
+from tourism.opendata import csv_text
 
 __all__ = ["fee_for", "record_paid_orders", "record_refund_entries", "record_payout", "statement",
            "statement_csv", "record_fee_reversal"]
@@ -99,15 +98,7 @@ async def statement(conn: asyncpg.Connection, merchant_id: int, *, since: dateti
 
 def statement_csv(lines: Sequence[tuple[LedgerEntry, int]]) -> str:
     """The statement as CSV (UTF-8, one row per entry, amounts in minor units)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["date", "kind", "order_id", "refund_id", "payout_id", "amount", "currency", "balance", "note"])
-    for entry, running in lines:
-        writer.writerow([entry.created_at.isoformat(), entry.kind, entry.order_id or "", entry.refund_id or "",
-                         entry.payout_id or "", entry.amount, entry.currency, running, _csv_safe(entry.note)])
-    return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    # Spreadsheets run cells starting with these as formulas; a leading quote keeps them text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_text(["date", "kind", "order_id", "refund_id", "payout_id", "amount", "currency", "balance", "note"],
+                    ([entry.created_at.isoformat(), entry.kind, entry.order_id or "", entry.refund_id or "",
+                      entry.payout_id or "", entry.amount, entry.currency, running, entry.note]
+                     for entry, running in lines))

@@ -113,6 +113,14 @@ def describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
     if isinstance(exc, asyncpg.DataError):
         # Values the database cannot hold (an id past 64 bits, a malformed number) are the client's error.
         return 400, "invalid_value", "A value in the request is out of range or malformed.", None, {}
+    if isinstance(exc, asyncpg.ForeignKeyViolationError):
+        # A reference the client sent to a row that does not exist (or no longer does).
+        return 422, "unknown_reference", "The request refers to something that does not exist.", None, {}
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return 409, "already_exists", "This already exists.", None, {}
+    if isinstance(exc, (UnicodeDecodeError, RecursionError)):
+        # A body that is not UTF-8, or JSON nested deeper than the decoder recurses: malformed input.
+        return 400, "malformed_body", "The request body is malformed.", None, {}
     if isinstance(exc, (TimeoutError, asyncpg.TooManyConnectionsError, ConnectionError)):
         return 503, "unavailable", "The service is busy. Try again in a moment.", None, {"Retry-After": "5"}
     if isinstance(exc, ValidationException):

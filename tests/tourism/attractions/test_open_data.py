@@ -36,3 +36,23 @@ async def test_page_carries_schema_org_json_ld(client, demo: asyncpg.Pool, page_
     assert data["@type"] == "TouristAttraction" and data["name"] == "Po Klong Garai Cham Towers"
     assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 11.6018, "longitude": 108.9465}
     assert data["openingHoursSpecification"][0]["opens"] == "07:00"
+
+
+async def test_csv_neutralises_formulas(client, demo: asyncpg.Pool) -> None:
+    # An editor's (or an attacker's) name that a spreadsheet would run: it must arrive as text.
+    await demo.execute("""UPDATE tourism.attractions SET name = name || jsonb_build_object('vi', '=HYPERLINK("http://x.test","a")',
+                                                                               'en', '@SUM(1)', 'fr', e'\\tx')
+                          WHERE slug = 'po-klong-garai'""")
+    rows = list(csv.DictReader(io.StringIO((await client.get("/api/v1/attractions.csv")).text)))
+    tower = next(row for row in rows if row["slug"] == "po-klong-garai")
+    assert tower["name_vi"] == "'=HYPERLINK(\"http://x.test\",\"a\")"
+    assert tower["name_en"] == "'@SUM(1)" and tower["name_fr"] == "'\tx"
+    assert float(tower["longitude"]) > 0  # numbers stay numbers
+
+
+def test_every_text_cell_starting_a_formula_is_quoted() -> None:
+    from tourism.opendata import csv_text
+
+    text = csv_text(["h"], [[value] for value in ("=1+1", "+1", "-1", "@A1", "\tA", "\rA", "ok", -5)])
+    cells = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert cells == ["'=1+1", "'+1", "'-1", "'@A1", "'\tA", "'\rA", "ok", "-5"]
