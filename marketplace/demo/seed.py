@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 from PIL import Image, ImageDraw, ImageFont
 
-from i18n import TIME_ZONE
+from i18n import SUPPORTED_LOCALES, TIME_ZONE
 from marketplace.accounts import repository as accounts_repository
 from marketplace.accounts import service as accounts
 from marketplace.agents import service as agents
@@ -45,7 +45,7 @@ from marketplace.reviews.models import ReplyCreate, ReviewCreate
 
 DEMO_ADMIN_EMAIL = "market-admin@demo.test"
 
-__all__ = ["seed_marketplace_demo", "record_demo_cash", "DEMO_PASSWORD", "load_demo_data"]
+__all__ = ["seed_marketplace_demo", "record_demo_cash", "DEMO_PASSWORD", "load_demo_data", "translation_gaps"]
 
 DEMO_PASSWORD = "ninh-thuan-demo"
 MARKER_SLUG = "hop-tac-xa-nho-thai-an"
@@ -71,9 +71,50 @@ CATEGORY_COLOURS = {
 
 
 def load_demo_data() -> dict[str, Any]:
-    """The packaged demo data (a copy of the shared Ninh Thuận product list plus demo merchants)."""
-    text = resources.files("marketplace.demo").joinpath("data/demo_marketplace.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    """The packaged demo data (a copy of the shared Ninh Thuận product list plus demo merchants), with each
+    row's text in the other locales merged in as `names_other`, `description_other` and `story_other`."""
+    files = resources.files("marketplace.demo")
+    data = json.loads(files.joinpath("data/demo_marketplace.json").read_text(encoding="utf-8"))
+    more = json.loads(files.joinpath("data/demo_marketplace_locales.json").read_text(encoding="utf-8"))
+    for product in data["products"]:
+        _merge_locales(product, more["products"].get(product["id"], {}))
+    for merchant in data["merchants"]:
+        _merge_locales(merchant, more["merchants"].get(merchant["slug_hint"], {}))
+        for experience in merchant.get("experiences", []):
+            _merge_locales(experience, more["experiences"].get(experience["id"], {}))
+    _merge_locales(data["pending_merchant"], more["pending_merchant"])
+    return data
+
+
+def _merge_locales(item: dict[str, Any], more: dict[str, Any]) -> None:
+    item["names_other"] = {**item.get("names_other", {}), **more.get("name", {})}
+    item["description_other"] = more.get("description", {})
+    item["story_other"] = more.get("story", {})
+
+
+def _text(item: dict[str, Any], field: str) -> dict[str, str]:
+    """A row's text in every locale it has: vi and en from the row, the others from the locales file."""
+    other = item.get("names_other" if field == "name" else f"{field}_other", {})
+    return {**{loc: item[f"{field}_{loc}"] for loc in ("vi", "en") if item.get(f"{field}_{loc}")}, **other}
+
+
+def translation_gaps() -> list[tuple[str, str, str]]:
+    """(row, field, locale) for every piece of demo text missing in a locale; empty when all is translated."""
+    data = load_demo_data()
+    rows: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
+        (f"product:{p['id']}", p, ("name", "description")) for p in data["products"]
+    ]
+    for merchant in data["merchants"]:
+        rows.append((f"merchant:{merchant['slug_hint']}", merchant, ("name", "story")))
+        rows += [(f"experience:{e['id']}", e, ("name", "description")) for e in merchant.get("experiences", [])]
+    rows.append(("merchant:pending", data["pending_merchant"], ("name", "story")))
+    return [
+        (key, field, locale)
+        for key, item, fields in rows
+        for field in fields
+        for locale in SUPPORTED_LOCALES
+        if not _text(item, field).get(locale)
+    ]
 
 
 def _font(size: int) -> Any:
@@ -156,7 +197,7 @@ async def _merchant(
 ) -> tuple[SystemActor, Merchant]:
     commune = _commune_code(spec["commune"])
     ocop = Ocop(**spec["ocop"]) if spec.get("ocop") else None
-    story = {"vi": spec["story_vi"], "en": spec["story_en"]}
+    story = _text(spec, "story")
     if agent is not None:
         merchant = await agents.register_assisted_merchant(
             conn,
@@ -194,7 +235,7 @@ async def _merchant(
         merchant.id,
         MerchantDetails(story=story, offers_pickup=True, delivery_fee=spec["delivery_fee"], ocop=ocop),
     )
-    await repository.update_merchant_name(conn, merchant.id, {"vi": spec["name_vi"], "en": spec["name_en"]})
+    await repository.update_merchant_name(conn, merchant.id, _text(spec, "name"))
     return actor, merchant
 
 
@@ -260,10 +301,10 @@ async def _commune_agents(conn: asyncpg.Connection) -> dict[str, SystemActor]:
 
 def _product_create(item: dict[str, Any]) -> ProductCreate:
     return ProductCreate(
-        name={"vi": item["name_vi"], "en": item["name_en"], **item.get("names_other", {})},
+        name=_text(item, "name"),
         category_slug=item["category"],
         unit=item["unit"],
-        description={"vi": item["description_vi"], "en": item["description_en"]},
+        description=_text(item, "description"),
         variants=_variants(item),
         publish=True,
     )
@@ -283,10 +324,10 @@ def _experience_create(experience: dict[str, Any]) -> ProductCreate:
         for day in range(0, 14, 3)
     ]
     return ProductCreate(
-        name={"vi": experience["name_vi"], "en": experience["name_en"], **experience.get("names_other", {})},
+        name=_text(experience, "name"),
         category_slug=experience["category"],
         unit="person",
-        description={"vi": experience["description_vi"], "en": experience["description_en"]},
+        description=_text(experience, "description"),
         variants=slots,
         publish=True,
     )
@@ -308,8 +349,9 @@ async def _pending_merchant(conn: asyncpg.Connection, pending: dict[str, Any]) -
         conn,
         owner,
         waiting.id,
-        MerchantDetails(story={"vi": "Rong nho tươi nuôi ở đầm Mỹ Hiệp."}, delivery_fee=20000),
+        MerchantDetails(story=_text(pending, "story"), delivery_fee=20000),
     )
+    await repository.update_merchant_name(conn, waiting.id, _text(pending, "name"))
 
 
 # Each demo order ends in one state; the path is walked through the one transition function.

@@ -42,6 +42,33 @@ def _localize(context: Any, text: Mapping[str, str] | None) -> str:
     return i18n.localize(dict(text) if text else None, context.get("locale", i18n.DEFAULT_LOCALE))
 
 
+def _shown_in(context: Any, text: Mapping[str, str] | None) -> tuple[str, str, str]:
+    """(text, the locale it is in, the page's locale)."""
+    page_locale = context.get("locale", i18n.DEFAULT_LOCALE)
+    value, shown = i18n.localize_with_locale(dict(text) if text else None, page_locale)
+    return value, shown, page_locale
+
+
+@jinja2.pass_context
+def _localize_marked(context: Any, text: Mapping[str, str] | None) -> Markup:
+    """The text for an element's content; text in a fallback language carries its own lang (and dir where
+    the direction differs), so a screen reader says it right and an English full stop stays at the end of
+    its line on an Arabic page. Not for attributes or <title>: use `loc` there."""
+    value, shown, page_locale = _shown_in(context, text)
+    if not value or shown == page_locale:
+        return Markup.escape(value)
+    direction = i18n.text_direction(shown)
+    dir_attribute = Markup(' dir="{}"').format(direction) if direction != i18n.text_direction(page_locale) else ""
+    return Markup('<span lang="{}"{}>{}</span>').format(shown, dir_attribute, value)
+
+
+@jinja2.pass_context
+def _lang_attributes(context: Any, text: Mapping[str, str] | None) -> Markup:
+    """lang and dir attributes for an element whose whole content is `text|loc`."""
+    _, shown, _ = _shown_in(context, text)
+    return Markup('lang="{}" dir="{}"').format(shown, i18n.text_direction(shown))
+
+
 def _locale_filter(function: Any) -> Any:
     @jinja2.pass_context
     def apply(context: Any, value: Any, *args: Any) -> str:
@@ -87,9 +114,11 @@ def create_environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         static=_static,
         locales=i18n.SUPPORTED_LOCALES,
         locale_names=i18n.LOCALE_NAMES,
+        lang_attributes=_lang_attributes,
     )
     environment.filters.update(
         loc=_localize,
+        loc_lang=_localize_marked,
         money=_money,
         number=_locale_filter(i18n.format_number),
         date=_locale_filter(i18n.format_date),

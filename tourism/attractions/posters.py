@@ -40,12 +40,22 @@ FONT_CANDIDATES: dict[str, tuple[str, ...]] = {
 CJK_FACE = {"ja": 0, "ko": 1, "zh": 2}
 
 
+def _without_vietnamese(name: str, vietnamese: str) -> str:
+    # Names in other scripts carry the Vietnamese name in brackets for signs and maps; the poster prints
+    # the Vietnamese name once, on top.
+    for bracketed in (f" ({vietnamese})", f"（{vietnamese}）"):
+        if vietnamese and name.endswith(bracketed) and len(name) > len(bracketed):
+            return name[: -len(bracketed)].strip()
+    return name
+
+
 def poster_names(attraction: Attraction) -> list[tuple[str, str]]:
     """(locale, name) pairs to print, distinct names only, Vietnamese and English first."""
     seen: set[str] = set()
     names: list[tuple[str, str]] = []
+    vietnamese = attraction.name.get("vi", "").strip()
     for locale in (*POSTER_LOCALES, *SUPPORTED_LOCALES):
-        name = attraction.name.get(locale, "").strip()
+        name = _without_vietnamese(attraction.name.get(locale, "").strip(), vietnamese)
         if name and name not in seen:
             seen.add(name)
             names.append((locale, name))

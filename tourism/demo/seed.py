@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from i18n import SUPPORTED_LOCALES
 from tourism.attractions import repository as attractions_repository
 from tourism.attractions import service as attractions
 from tourism.attractions.models import AttractionCreate, AttractionUpdate, Fee
@@ -17,11 +18,14 @@ from tourism.events import service as events
 from tourism.events.models import EventCreate, EventUpdate
 from tourism.hours import OpeningHours
 
-__all__ = ["DEFAULT_DEMO_PATH", "PACKAGED_DEMO_PATH", "SeedSummary", "seed_demo", "demo_path"]
+__all__ = ["DEFAULT_DEMO_PATH", "PACKAGED_DEMO_PATH", "SeedSummary", "seed_demo", "demo_path", "demo_rows",
+           "translation_gaps"]
 
 DATA_DIR = Path(__file__).parent / "data"
 PACKAGED_DEMO_PATH = DATA_DIR / "ninh_thuan_demo.json"
 EXTRA_PATH = DATA_DIR / "tourism_demo_extra.json"
+# The other six locales' text (and the events' public text in all eight), kept apart from the shared source.
+LOCALES_PATH = DATA_DIR / "tourism_demo_locales.json"
 # In the development checkout the shared data sits beside the repository; installs use the packaged copy.
 DEFAULT_DEMO_PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "ninh_thuan_demo.json"
 
@@ -41,12 +45,22 @@ def demo_path() -> Path:
     return DEFAULT_DEMO_PATH if DEFAULT_DEMO_PATH.is_file() else PACKAGED_DEMO_PATH
 
 
-def _localized(row: dict[str, Any], field: str) -> dict[str, str]:
-    return {locale: row[f"{field}_{locale}"] for locale in ("vi", "en") if row.get(f"{field}_{locale}")}
+def _localized(row: dict[str, Any], field: str, more: dict[str, Any] | None = None) -> dict[str, str]:
+    source = {locale: row[f"{field}_{locale}"] for locale in ("vi", "en") if row.get(f"{field}_{locale}")}
+    return {**source, **((more or {}).get(field) or {})}
+
+
+def _with_locales(text: dict[str, str], more: dict[str, str] | None) -> dict[str, str]:
+    return {**text, **(more or {})} if text else {}
 
 
 def _attraction(
-    row: dict[str, Any], extra: dict[str, Any], profiles: dict[str, Any], summary: SeedSummary
+    row: dict[str, Any],
+    extra: dict[str, Any],
+    profiles: dict[str, Any],
+    summary: SeedSummary,
+    more: dict[str, Any],
+    hours_notes: dict[str, Any],
 ) -> AttractionCreate:
     wards = row.get("ward_2025") or []
     commune_code = None
@@ -55,12 +69,15 @@ def _attraction(
         commune_code = commune_code_by_name(wards[0]["name"])
         if commune_code is None:
             summary.unresolved_wards.append(f"{row['id']}: {wards[0]['name']}")
-    description = _localized(row, "description")
-    hours = msgspec.convert(profiles[extra.get("hours", "unknown")], OpeningHours)
+    description = _localized(row, "description", more)
+    profile = dict(profiles[extra.get("hours", "unknown")])
+    if profile.get("note"):
+        profile["note"] = {**profile["note"], **hours_notes.get(extra.get("hours", "unknown"), {})}
+    hours = msgspec.convert(profile, OpeningHours)
     notes = [row.get("note"), f"confidence: {row.get('confidence')}", f"source: {row.get('source')}"]
     return AttractionCreate(
         slug=row["id"],
-        name={**_localized(row, "name"), **extra.get("names", {})},
+        name=_localized(row, "name", more),
         summary=description,
         description=description,
         category=row["category"],
@@ -70,29 +87,29 @@ def _attraction(
         coord_accuracy=row.get("coord_accuracy") or "unknown",
         opening_hours=hours,
         fees=[Fee(visitor_type="adult", amount_vnd=0)] if extra.get("free") else [],
-        accessibility=extra.get("accessibility", {}),
-        tips=extra.get("tips", {}),
-        best_season=extra.get("best_season", {}),
+        accessibility=_with_locales(extra.get("accessibility", {}), more.get("accessibility")),
+        tips=_with_locales(extra.get("tips", {}), more.get("tips")),
+        best_season=_with_locales(extra.get("best_season", {}), more.get("best_season")),
         verified_on=None,
         source="; ".join(note for note in notes if note and not note.endswith("None")),
         status="published",
     )
 
 
-def _event(row: dict[str, Any], extra: dict[str, Any]) -> EventCreate:
-    venues = ", ".join(row.get("venues") or [])
-    note = row["calendar"] + (f" — usually {row['usual_gregorian']}" if row.get("usual_gregorian") else "")
+def _event(row: dict[str, Any], extra: dict[str, Any], more: dict[str, Any]) -> EventCreate:
+    # The source's "note" and "calendar" columns are written for editors (decisions, source quality), so
+    # the public summary, calendar note and venue come from the translated text, never from them.
     return EventCreate(
         slug=row["id"],
-        name=_localized(row, "name"),
-        summary={"en": row["note"]} if row.get("note") else {},
+        name=_localized(row, "name", more),
+        summary=dict(more.get("summary") or {}),
         starts_on=date.fromisoformat(extra["starts_on"]),
         ends_on=date.fromisoformat(extra["ends_on"]),
         recurrence=extra["recurrence"],
         date_precision=extra["date_precision"],
-        calendar_note={"en": note},
+        calendar_note=dict(more.get("calendar_note") or {}),
         attraction_slug=extra.get("attraction"),
-        venue={"vi": venues} if venues else {},
+        venue=dict(more.get("venue") or {}),
         source=row.get("source"),
         status="published",
     )
@@ -100,11 +117,9 @@ def _event(row: dict[str, Any], extra: dict[str, Any]) -> EventCreate:
 
 async def seed_demo(connection: asyncpg.Connection, path: Path | None = None) -> SeedSummary:
     """Create or update every demo attraction and event by slug; running it again changes nothing new."""
-    data = json.loads((path or demo_path()).read_text(encoding="utf-8"))
-    extra = json.loads(EXTRA_PATH.read_text(encoding="utf-8"))
     summary = SeedSummary()
-    for row in data["attractions"]:
-        create = _attraction(row, extra["attractions"].get(row["id"], {}), extra["hours_profiles"], summary)
+    attraction_rows, event_rows = demo_rows(path, summary)
+    for create in attraction_rows:
         if await attractions_repository.get_attraction(connection, create.slug, include_drafts=True) is None:
             await attractions.create_attraction(connection, create)
             summary.attractions_created += 1
@@ -112,10 +127,7 @@ async def seed_demo(connection: asyncpg.Connection, path: Path | None = None) ->
             fields = {f: v for f, v in msgspec.structs.asdict(create).items() if f != "slug"}
             await attractions.update_attraction(connection, create.slug, AttractionUpdate(**fields))
             summary.attractions_updated += 1
-    for row in data["events"]:
-        if row["id"] not in extra["events"]:
-            continue
-        create_event = _event(row, extra["events"][row["id"]])
+    for create_event in event_rows:
         if await events_repository.get_event(connection, create_event.slug, include_drafts=True) is None:
             await events.create_event(connection, create_event)
             summary.events_created += 1
@@ -124,3 +136,56 @@ async def seed_demo(connection: asyncpg.Connection, path: Path | None = None) ->
             await events.update_event(connection, create_event.slug, EventUpdate(**fields))
             summary.events_updated += 1
     return summary
+
+
+def demo_rows(
+    path: Path | None = None, summary: SeedSummary | None = None
+) -> tuple[list[AttractionCreate], list[EventCreate]]:
+    """Every demo attraction and event as it is stored, built from the source, the additions and the locales."""
+    data = json.loads((path or demo_path()).read_text(encoding="utf-8"))
+    extra = json.loads(EXTRA_PATH.read_text(encoding="utf-8"))
+    more = json.loads(LOCALES_PATH.read_text(encoding="utf-8"))
+    summary = summary or SeedSummary()
+    attractions_out = [
+        _attraction(
+            row,
+            extra["attractions"].get(row["id"], {}),
+            extra["hours_profiles"],
+            summary,
+            more["attractions"].get(row["id"], {}),
+            more["hours_notes"],
+        )
+        for row in data["attractions"]
+    ]
+    events_out = [
+        _event(row, extra["events"][row["id"]], more["events"].get(row["id"], {}))
+        for row in data["events"]
+        if row["id"] in extra["events"]
+    ]
+    return attractions_out, events_out
+
+
+# Text a visitor reads; each must exist in every locale once it exists in one (tips may be absent).
+ATTRACTION_TEXT = ("name", "summary", "description", "tips", "best_season", "accessibility")
+ATTRACTION_REQUIRED = ("name", "summary", "description")
+EVENT_TEXT = ("name", "summary", "calendar_note", "venue")
+
+
+def translation_gaps(path: Path | None = None) -> list[tuple[str, str, str]]:
+    """(row, field, locale) for every piece of demo text missing in a locale; empty when all is translated."""
+    attraction_rows, event_rows = demo_rows(path)
+    gaps: list[tuple[str, str, str]] = []
+    for kind, rows, fields, required in (
+        ("attraction", attraction_rows, ATTRACTION_TEXT, ATTRACTION_REQUIRED),
+        ("event", event_rows, EVENT_TEXT, EVENT_TEXT),
+    ):
+        for row in rows:
+            for field in fields:
+                text = getattr(row, field) or {}
+                if not text and field not in required:
+                    continue
+                gaps += [(f"{kind}:{row.slug}", field, locale) for locale in SUPPORTED_LOCALES if not text.get(locale)]
+            note = row.opening_hours.note if isinstance(row, AttractionCreate) else None
+            if note:
+                gaps += [(f"{kind}:{row.slug}", "hours_note", loc) for loc in SUPPORTED_LOCALES if not note.get(loc)]
+    return gaps

@@ -11,7 +11,11 @@ from i18n import TIME_ZONE
 from tests.browser import chromium, screenshot, serve_app  # noqa: F401  (chromium is a fixture used below)
 from tourism import clock
 
-NAMES = {"vi": "Tháp Pô Klông Garai", "en": "Po Klong Garai Cham Towers", "ar": "أبراج بو كلونغ غاراي التشامية"}
+NAMES = {
+    "vi": "Tháp Pô Klông Garai",
+    "en": "Po Klong Garai Cham Towers",
+    "ar": "أبراج بو كلونغ غاراي التشامية (Tháp Pô Klông Garai)",
+}
 # A Monday evening: the towers (07:00-17:00 every day) are closed and say when they open, 07:00 tomorrow.
 MONDAY_EVENING = datetime(2026, 11, 23, 20, 30, tzinfo=TIME_ZONE)
 

@@ -10,12 +10,26 @@ async def test_attraction_page_fits_the_weak_signal_budget(client, demo) -> None
 
 
 async def test_fallback_content_carries_its_own_language(client, demo) -> None:
+    from tourism.attractions import service
+    from tourism.attractions.models import AttractionUpdate
+
     html = (await client.get("/ar/attractions/po-klong-garai")).text
-    assert '<h1 lang="ar" dir="auto">أبراج بو كلونغ غاراي التشامية</h1>' in html
-    # No Arabic description yet: the English one is shown and marked as English.
-    assert '<p class="t-lead" lang="en" dir="auto">A group of three Cham brick towers' in html
-    ja = (await client.get("/ja/attractions/po-rome")).text
-    assert '<h1 lang="ja" dir="auto">ポー・ロメ塔</h1>' in ja
+    assert '<h1 lang="ar" dir="rtl">أبراج بو كلونغ غاراي التشامية (Tháp Pô Klông Garai)</h1>' in html
+    english = {"vi": "Cụm tháp Chăm.", "en": "A Cham tower group."}
+    async with demo.acquire() as connection, connection.transaction():
+        await service.update_attraction(
+            connection, "hoa-lai", AttractionUpdate(summary=english, description=english, tips=english)
+        )
+    # No Arabic text: the English is shown, marked as English and left to right, so its full stop stays put.
+    arabic = (await client.get("/ar/attractions/hoa-lai")).text
+    assert '<p class="t-lead" lang="en" dir="ltr">A group of three Cham brick towers' not in arabic
+    assert '<p class="t-lead" lang="en" dir="ltr">A Cham tower group.</p>' in arabic
+    assert '<dd lang="en" dir="ltr">A Cham tower group.</dd>' in arabic
+    listing = (await client.get("/ar/attractions")).text
+    assert '<p lang="en" dir="ltr">A Cham tower group.</p>' in listing
+    # On a left-to-right page only the language differs.
+    japanese = (await client.get("/ja/attractions/hoa-lai")).text
+    assert '<p class="t-lead" lang="en" dir="ltr">A Cham tower group.</p>' in japanese
 
 
 async def test_page_lists_upcoming_closures_only(client, demo) -> None:
