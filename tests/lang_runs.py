@@ -17,7 +17,9 @@ class _LangReader(HTMLParser):
             return
         values = dict(attrs)
         lang = values.get("lang") or (self.stack[-1][1] if self.stack else None)
-        direction = values.get("dir") or (self.stack[-1][2] if self.stack else None)
+        # <bdi> isolates text of unknown direction (names people typed), like dir="auto".
+        direction = values.get("dir") or ("auto" if tag == "bdi" else None)
+        direction = direction or (self.stack[-1][2] if self.stack else None)
         self.stack.append((tag, lang, direction))
         if tag in ("script", "style", "title"):
             self.skip += 1
