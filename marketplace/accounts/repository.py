@@ -53,17 +53,16 @@ RETURNING id, name, prefix, roles, created_at, last_used_at, revoked_at
 # One sign-in attempt per account at a time (released at the end of the transaction).
 LOCK_LOGIN_ATTEMPTS = "SELECT pg_advisory_xact_lock(hashtext('login:' || $1))"
 INSERT_LOGIN_FAILURE = "INSERT INTO login_failures (ip, account) VALUES ($1, $2)"
-COUNT_FAILURES_BY_IP = "SELECT count(*) FROM login_failures WHERE ip = $1 AND failed_at > now() - $2::interval"
-COUNT_FAILURES_BY_ACCOUNT = """
-SELECT count(*) FROM login_failures WHERE account = $1 AND failed_at > now() - $2::interval
+# Failures of one account from one client address (NULL: a client whose address is unknown).
+PAIR_FAILURES = """
+SELECT count(*) AS failures, max(failed_at) AS last_failure FROM login_failures
+WHERE account = $1 AND ip IS NOT DISTINCT FROM $2::inet AND failed_at > now() - $3::interval
 """
-OLDEST_FAILURE_BY_IP = """
-SELECT min(failed_at) FROM login_failures WHERE ip = $1 AND failed_at > now() - $2::interval
+CLIENT_FAILURES = """
+SELECT count(*) AS failures, min(failed_at) AS oldest FROM login_failures
+WHERE ip = $1::inet AND failed_at > now() - $2::interval
 """
-OLDEST_FAILURE_BY_ACCOUNT = """
-SELECT min(failed_at) FROM login_failures WHERE account = $1 AND failed_at > now() - $2::interval
-"""
-CLEAR_ACCOUNT_FAILURES = "DELETE FROM login_failures WHERE account = $1"
+CLEAR_PAIR_FAILURES = "DELETE FROM login_failures WHERE account = $1 AND ip IS NOT DISTINCT FROM $2::inet"
 DELETE_OLD_FAILURES = "DELETE FROM login_failures WHERE failed_at < now() - interval '1 day'"
 
 
@@ -142,24 +141,20 @@ async def insert_login_failure(connection: asyncpg.Connection, ip: str | None, a
     await connection.execute(INSERT_LOGIN_FAILURE, ip, account)
 
 
-async def count_login_failures(connection: asyncpg.Connection, *, ip: str | None, account: str,
-                               window: timedelta) -> tuple[int, int]:
-    by_ip = await connection.fetchval(COUNT_FAILURES_BY_IP, ip, window) if ip else 0
-    by_account = await connection.fetchval(COUNT_FAILURES_BY_ACCOUNT, account, window)
-    return by_ip, by_account
+async def pair_login_failures(connection: asyncpg.Connection, *, account: str, ip: str | None,
+                              window: timedelta) -> tuple[int, datetime | None]:
+    row = await connection.fetchrow(PAIR_FAILURES, account, ip, window)
+    return row["failures"], row["last_failure"]
 
 
-async def oldest_login_failure(connection: asyncpg.Connection, *, ip: str | None, account: str,
-                               window: timedelta) -> datetime | None:
-    times = [await connection.fetchval(OLDEST_FAILURE_BY_ACCOUNT, account, window)]
-    if ip:
-        times.append(await connection.fetchval(OLDEST_FAILURE_BY_IP, ip, window))
-    present = [t for t in times if t is not None]
-    return min(present) if present else None
+async def client_login_failures(connection: asyncpg.Connection, *, ip: str,
+                                window: timedelta) -> tuple[int, datetime | None]:
+    row = await connection.fetchrow(CLIENT_FAILURES, ip, window)
+    return row["failures"], row["oldest"]
 
 
-async def clear_account_failures(connection: asyncpg.Connection, account: str) -> None:
-    await connection.execute(CLEAR_ACCOUNT_FAILURES, account)
+async def clear_pair_failures(connection: asyncpg.Connection, account: str, ip: str | None) -> None:
+    await connection.execute(CLEAR_PAIR_FAILURES, account, ip)
 
 
 async def delete_old_login_failures(connection: asyncpg.Connection) -> None:

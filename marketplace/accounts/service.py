@@ -1,6 +1,5 @@
 """Account rules: sign-up, sign-in with a rate limit, sessions and API tokens."""
 
-import asyncio
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -12,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from marketplace.accounts import repository
 from marketplace.accounts.models import ROLES, ApiToken, ApiTokenCreated, SignUp, User
+from marketplace.platform.cpu import run_cpu
 from marketplace.platform.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from marketplace.platform.principal import Principal
 
@@ -19,6 +19,7 @@ __all__ = [
     "LoginLimits",
     "SESSION_LIFETIME",
     "hash_password",
+    "hash_password_off_loop",
     "sign_up",
     "get_user",
     "create_user",
@@ -41,16 +42,44 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
 
 
 class LoginLimits(msgspec.Struct, frozen=True):
-    """Failed sign-ins allowed per window, per IP address and per account."""
+    """How failed sign-ins slow down further attempts.
 
-    per_ip: int = 20
-    per_account: int = 5
+    A failure counts against the pair (account, client address): after `free_failures` failures of one
+    pair, each further attempt of that pair waits `first_delay` doubled per failure, up to `max_delay`.
+    Another client (the owner at home) is not slowed by an attacker's failures, so nobody can lock an
+    account out by guessing. One address is also capped at `per_client` failures per `window` across all
+    accounts, which bounds guessing spread over many accounts.
+    """
+
+    free_failures: int = 5
+    first_delay: timedelta = timedelta(seconds=5)
+    max_delay: timedelta = timedelta(minutes=15)
+    per_client: int = 20
     window: timedelta = timedelta(minutes=15)
+    pair_window: timedelta = timedelta(hours=1)
+
+    def pair_delay(self, failures: int) -> timedelta:
+        """How long after the last failure a pair with this many failures must wait."""
+        if failures < self.free_failures:
+            return timedelta(0)
+        return min(self.first_delay * 2 ** (failures - self.free_failures), self.max_delay)
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash."""
+    """An argon2id hash (blocking: about 50 ms of CPU and 64 MiB; use `hash_password_off_loop` in a request)."""
     return _hasher.hash(password)
+
+
+async def hash_password_off_loop(password: str) -> str:
+    """`hash_password` in a worker thread, a bounded number at once, so sign-ups never stall the loop."""
+    return await run_cpu("password_hash", hash_password, password)
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def _digest(token: str) -> bytes:
@@ -81,7 +110,7 @@ async def create_user(connection: asyncpg.Connection, *, email: str, password: s
         raise Unprocessable("The password must be at least 10 characters long.", code="weak_password")
     if await repository.get_user_by_email(connection, email):
         raise Conflict("An account with this e-mail already exists.", code="email_taken")
-    password_hash = hash_password(password) if password is not None else None
+    password_hash = await hash_password_off_loop(password) if password is not None else None
     try:
         row = await repository.insert_user(connection, email=email.strip(), display_name=display_name.strip(),
                                            password_hash=password_hash, roles=roles, locale=locale, phone=phone)
@@ -101,41 +130,51 @@ async def sign_up(connection: asyncpg.Connection, data: SignUp) -> User:
                              display_name=data.display_name, locale=data.language)
 
 
+async def _login_wait(connection: asyncpg.Connection, account: str, ip: str | None,
+                      limits: LoginLimits) -> int:
+    """Seconds this client must still wait before trying this account again; 0 when it may try now."""
+    now = datetime.now(UTC)
+    waits = [0.0]
+    failures, last_failure = await repository.pair_login_failures(connection, account=account, ip=ip,
+                                                                  window=limits.pair_window)
+    if last_failure is not None:
+        waits.append((last_failure + limits.pair_delay(failures) - now).total_seconds())
+    if ip is not None:
+        by_client, oldest = await repository.client_login_failures(connection, ip=ip, window=limits.window)
+        if by_client >= limits.per_client and oldest is not None:
+            waits.append((oldest + limits.window - now).total_seconds())
+    longest = max(waits)
+    return int(longest) + 1 if longest > 0 else 0
+
+
 async def authenticate(pool: asyncpg.Pool, email: str, password: str, ip: str | None,
                        limits: LoginLimits = LoginLimits()) -> User:
-    """The user for these credentials, or Unauthorized; TooManyRequests past the failure limits.
+    """The user for these credentials, or Unauthorized; TooManyRequests while this client must wait.
 
     Failures are written in their own transaction so that they count even though the request fails.
     """
     account = email.strip().lower()
-    window = limits.window
     async with pool.acquire(timeout=10) as connection:
         async with connection.transaction():
-            # One attempt per account at a time, so concurrent guesses cannot slip past the count.
-            await repository.lock_login_attempts(connection, account)
-            by_ip, by_account = await repository.count_login_failures(connection, ip=ip, account=account,
-                                                                      window=window)
-            if by_ip >= limits.per_ip or by_account >= limits.per_account:
-                oldest = await repository.oldest_login_failure(connection, ip=ip, account=account, window=window)
-                retry = max(int(((oldest or datetime.now(UTC)) + window - datetime.now(UTC)).total_seconds()) + 1, 1)
+            # One attempt per account and client at a time, so concurrent guesses cannot slip past the count.
+            await repository.lock_login_attempts(connection, f"{account}|{ip or ''}")
+            retry = await _login_wait(connection, account, ip, limits)
+            if retry:
                 raise TooManyRequests("Too many failed sign-ins. Try again later.", code="login_rate_limited",
                                       details={"retry_after_seconds": retry}, headers={"Retry-After": str(retry)})
             row = await repository.get_user_by_email(connection, account)
             usable = row is not None and row["is_active"] and row["password_hash"]
             stored_hash = row["password_hash"] if usable else _DUMMY_HASH
-            try:
-                # argon2 is deliberately slow; keep the event loop free while it runs.
-                await asyncio.to_thread(_hasher.verify, stored_hash, password)
-                verified = bool(usable)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                verified = False
+            # argon2 is deliberately slow; keep the event loop free while it runs.
+            verified = await run_cpu("password_hash", _verify, stored_hash, password) and bool(usable)
             if not verified or row is None:
                 # Recorded in this committed transaction, so the failure counts although the request fails.
                 await repository.insert_login_failure(connection, ip, account)
             else:
-                await repository.clear_account_failures(connection, account)
+                await repository.clear_pair_failures(connection, account, ip)
                 if _hasher.check_needs_rehash(stored_hash):
-                    await repository.update_password_hash(connection, row["id"], hash_password(password))
+                    await repository.update_password_hash(connection, row["id"],
+                                                          await hash_password_off_loop(password))
     if not verified or row is None:
         raise Unauthorized("The e-mail or password is wrong.", code="invalid_credentials")
     return _user(row)

@@ -1,6 +1,7 @@
 """ASGI middleware: one log line per request, security headers, and CSRF for forms."""
 
 import base64
+import functools
 import ipaddress
 import json
 import logging
@@ -12,6 +13,8 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from marketplace.platform.runtime import RUNTIME_KEY
 
 __all__ = ["RequestLogMiddleware", "SecurityHeadersMiddleware", "CsrfUnlessTokenMiddleware", "content_security_policy"]
 
@@ -165,12 +168,55 @@ class CsrfUnlessTokenMiddleware:
         return any(path.endswith(suffix) for suffix in self.exempt_paths)
 
 
-def client_ip(scope: Scope) -> str | None:
-    """The peer address (a proxy in front should be configured to pass the real one to the server)."""
-    client: Any = scope.get("client")
-    if not client:
-        return None
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_networks(cidrs: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """The TRUSTED_PROXIES setting parsed (checked at start by load_settings)."""
+    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+
+
+def _address(value: str) -> IPAddress | None:
     try:
-        return str(ipaddress.ip_address(client[0]))
+        address = ipaddress.ip_address(value.strip())
     except ValueError:
         return None
+    # An IPv4 client seen through an IPv6 socket counts as the IPv4 address.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _trusted_proxies(scope: Scope) -> tuple[IPNetwork, ...]:
+    app: Any = scope.get("app")
+    runtime = getattr(app, "state", {}).get(RUNTIME_KEY) if app is not None else None
+    return trusted_networks(runtime.settings.trusted_proxies) if runtime is not None else ()
+
+
+def _forwarded_chain(scope: Scope) -> list[str]:
+    # Several X-Forwarded-For headers are one list, in order (RFC 7230 section 3.2.2).
+    values = [value.decode("latin-1") for name, value in scope.get("headers", ()) if name == b"x-forwarded-for"]
+    return [hop for value in values for hop in value.split(",") if hop.strip()]
+
+
+def client_ip(scope: Scope) -> str | None:
+    """The client's address: the socket peer, or, when the peer is a trusted proxy, X-Forwarded-For's
+    right-most address that is not itself a trusted proxy (addresses to its left are the client's word)."""
+    client: Any = scope.get("client")
+    peer = _address(str(client[0])) if client else None
+    if peer is None:
+        return None
+    networks = _trusted_proxies(scope)
+    if not any(peer in network for network in networks):
+        return str(peer)
+    nearest = peer
+    for hop in reversed(_forwarded_chain(scope)):
+        address = _address(hop)
+        if address is None:
+            break  # a malformed entry: the last trusted hop is the best we know
+        if not any(address in network for network in networks):
+            return str(address)
+        nearest = address
+    return str(nearest)

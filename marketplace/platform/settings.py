@@ -1,5 +1,6 @@
 """One typed settings object, read from environment variables once at start-up."""
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -50,6 +51,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """CSP frame-ancestors: the origins allowed to frame pages (portals)."""
     run_indexer: bool = True
     """Run the search outbox indexer as a task inside the web process."""
+    trusted_proxies: tuple[str, ...] = ()
+    """CIDR networks of the reverse proxies whose X-Forwarded-For is believed; empty: the socket peer only."""
 
     @property
     def embedded(self) -> bool:
@@ -96,6 +99,18 @@ def _check_bool(name: str, value: str | None, default: bool) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise SettingsError(name, f"must be true or false (got {value!r})")
+
+
+def _check_networks(name: str, value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    networks = tuple(part.strip() for part in value.replace(",", " ").split() if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise SettingsError(name, f"{network!r} is not an address or CIDR network") from None
+    return networks
 
 
 def _secret_key(environ: Mapping[str, str], data_dir: Path, embedded: bool) -> str:
@@ -158,6 +173,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "stripe_webhook_secret": stripe_webhook_secret,
         "frame_ancestors": frame_ancestors,
         "run_indexer": _check_bool("RUN_INDEXER", _optional(env, "RUN_INDEXER"), True),
+        "trusted_proxies": _check_networks("TRUSTED_PROXIES", _optional(env, "TRUSTED_PROXIES")),
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)  # type: ignore[arg-type]

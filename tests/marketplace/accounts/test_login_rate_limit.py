@@ -1,4 +1,4 @@
-"""The login rate limit: per account and per IP address, without locking other accounts out."""
+"""The login rate limit: per (account, client) pair and per IP address, without locking other accounts out."""
 
 from typing import Any
 

@@ -1,0 +1,39 @@
+"""CPU-bound steps off the event loop, with a bounded number running at once per process.
+
+A request that hashes a password or decodes an image would otherwise hold the event loop for tens or
+hundreds of milliseconds, and every other request of the process (health checks included) would wait.
+Each kind of work has its own bound: argon2 uses 64 MiB per hash and an image decode up to a few hundred
+MB, so running them without a bound would trade a stalled loop for an exhausted memory.
+"""
+
+import asyncio
+import weakref
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+__all__ = ["CPU_BOUNDS", "run_cpu"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# How many of each kind may run at once in one process; the rest wait their turn on the loop (cheaply).
+CPU_BOUNDS: dict[str, int] = {"password_hash": 2, "image": 1}
+
+# Semaphores belong to one event loop; tests (and portals) may run several loops one after another.
+_semaphores: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _semaphore(kind: str) -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    per_loop = _semaphores.setdefault(loop, {})
+    if kind not in per_loop:
+        per_loop[kind] = asyncio.Semaphore(CPU_BOUNDS[kind])
+    return per_loop[kind]
+
+
+async def run_cpu(kind: str, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run `function` in a worker thread, at most CPU_BOUNDS[kind] of this kind at once per process."""
+    async with _semaphore(kind):
+        return await asyncio.to_thread(function, *args, **kwargs)
