@@ -18,6 +18,7 @@ from marketplace.catalog.models import (
     VariantUpdate,
 )
 from marketplace.media import ImagePipeline, StoredImage, require_file
+from marketplace.media.quota import enforce_upload_quota
 from marketplace.merchants import repository as merchants
 from marketplace.platform.access import Actor, MerchantAccess, merchant_access
 from marketplace.platform.audit import record_if_agent
@@ -272,6 +273,7 @@ async def store_product_image(
     """Check access first (no file is stored for strangers), then run the pipeline and attach the image."""
     file = require_file(upload)
     product, access = await _product_access(conn, actor, product_id)
+    await enforce_upload_quota(conn, product.merchant_id, await merchants.get_status(conn, product.merchant_id))
     return await _attach(conn, product, access, await images.store_file(file))
 
 

@@ -1,6 +1,5 @@
 """The upload pipeline: check by content (not by the declared type), refuse bombs, strip metadata, make WebPs."""
 
-import asyncio
 import io
 import uuid
 import warnings
@@ -12,6 +11,7 @@ import msgspec
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from marketplace.media.storage import LocalStorage, Storage
+from marketplace.platform.cpu import run_cpu
 
 __all__ = [
     "ImagePipeline",
@@ -26,8 +26,13 @@ __all__ = [
 ]
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# 40 megapixels is more than any phone camera; a bomb declares far more than it stores.
-MAX_PIXELS = 40_000_000
+# Decoding memory is bounded by the pixels decoded (Pillow keeps RGB in 4 bytes a pixel). JPEG decodes at
+# 1/2, 1/4 or 1/8 scale ("draft"), just above the largest rendition, so a 48-megapixel photo costs a few MB;
+# PNG, WebP and GIF decode in full: 16.8 megapixels (4096 x 4096) is 64 MiB at most. A bomb (a tiny file
+# declaring 6300 x 6300 pixels) is refused from its header, before any pixel is decoded.
+MAX_PIXELS = 50_000_000
+MAX_FULL_DECODE_PIXELS = 4096 * 4096
+MAX_EDGE = 12_000
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 DEFAULT_SIZES: dict[str, int] = {"thumb": 160, "medium": 480, "large": 1200}
 
@@ -68,8 +73,21 @@ class StoredImage(msgspec.Struct, frozen=True):
     height: int
 
 
-def _open_checked(data: bytes) -> Image.Image:
-    """Open and fully decode the image, refusing unknown formats and decompression bombs."""
+def _too_large(width: int, height: int, limit: int) -> ImageRejected:
+    return ImageRejected(
+        f"The image is too large ({width} x {height} pixels); send at most {limit // 1_000_000} megapixels.",
+        code="image_too_large_pixels",
+        status_code=413,
+        details={"max_pixels": limit, "width": width, "height": height},
+    )
+
+
+def _open_checked(data: bytes, largest_edge: int) -> tuple[Image.Image, int, int]:
+    """Open and decode the image with bounded memory: (image, original width, original height).
+
+    Refuses unknown formats and oversized dimensions from the header alone; JPEGs decode in draft mode at
+    the smallest scale that still covers `largest_edge`.
+    """
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; make the warning an error too.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -80,37 +98,38 @@ def _open_checked(data: bytes) -> Image.Image:
                     "Only JPEG, PNG, WebP or GIF images are accepted.", code="unsupported_image", status_code=415
                 )
             width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise ImageRejected(
-                    "The image has too many pixels.",
-                    code="image_too_large_pixels",
-                    status_code=413,
-                    details={"max_pixels": MAX_PIXELS},
-                )
+            limit = MAX_PIXELS if image.format == "JPEG" else MAX_FULL_DECODE_PIXELS
+            if width * height > limit or max(width, height) > MAX_EDGE:
+                raise _too_large(width, height, limit)
+            if image.format == "JPEG":
+                image.draft("RGB", (largest_edge, largest_edge))
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Pillow's own bomb check fires inside open(), before the size is known here.
             raise ImageRejected(
                 "The image has too many pixels.",
                 code="image_too_large_pixels",
                 status_code=413,
-                details={"max_pixels": MAX_PIXELS},
+                details={"max_pixels": MAX_FULL_DECODE_PIXELS},
             ) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise ImageRejected(
                 "This file is not an image we can read.", code="not_an_image", status_code=415
             ) from None
-    return image
+    return image, width, height
 
 
 def _encode_sizes(data: bytes, sizes: dict[str, int]) -> tuple[dict[str, bytes], int, int]:
-    image = _open_checked(data)
-    # Apply the camera's orientation, then drop EXIF and every other metadata by re-encoding pixels only.
-    image = ImageOps.exif_transpose(image)
+    largest = max(sizes.values())
+    image, width, height = _open_checked(data, largest)
     if getattr(image, "is_animated", False):
         image.seek(0)
+    # Shrink to the largest rendition first, in place, so no full-size copy is ever made.
+    image.thumbnail((largest, largest), Image.Resampling.LANCZOS)
+    # Apply the camera's orientation, then drop EXIF and every other metadata by re-encoding pixels only.
+    image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
     image = image.convert("RGBA" if has_alpha else "RGB")
-    width, height = image.size
     encoded: dict[str, bytes] = {}
     for name, edge in sizes.items():
         copy = image.copy()
@@ -145,8 +164,8 @@ class ImagePipeline:
         # The declared type is only a first filter: the content decides.
         if content_type is not None and not content_type.lower().startswith(("image/", "application/octet-stream")):
             raise ImageRejected("Only images can be uploaded.", code="not_an_image", status_code=415)
-        # Decoding is CPU work; keep the event loop free.
-        encoded, width, height = await asyncio.to_thread(_encode_sizes, data, self.sizes)
+        # Decoding is CPU work and memory: off the event loop, one decode at a time per process.
+        encoded, width, height = await run_cpu("image", _encode_sizes, data, self.sizes)
         stem = uuid.uuid4().hex
         base_key = f"{stem[:2]}/{stem}"
         urls: dict[str, str] = {}

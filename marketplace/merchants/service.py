@@ -7,6 +7,7 @@ import asyncpg
 from i18n.text import clean_localized
 from marketplace.accounts.service import grant_role
 from marketplace.media import ImagePipeline, require_file
+from marketplace.media.quota import enforce_upload_quota
 from marketplace.merchants import repository as repo
 from marketplace.merchants.models import (
     Merchant,
@@ -125,6 +126,7 @@ async def store_logo(
     """Check access first (no file is stored for strangers), run the image pipeline, set the shop's logo."""
     file = require_file(upload)
     access = await merchant_access(conn, actor, merchant_id)
+    await enforce_upload_quota(conn, merchant_id, await repo.get_status(conn, merchant_id))
     stored = await images.store_file(file)
     await repo.update_logo(conn, merchant_id, stored.urls)
     await record_if_agent(conn, access, "merchant.logo", {})
