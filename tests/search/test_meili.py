@@ -164,7 +164,8 @@ async def test_search_request_translation(engine: MeilisearchEngine, fake: FakeM
         "merchant_id = 7", 'id NOT IN ["product:nho-xanh"]', "_geoRadius(11.61, 108.85, 5000)",
     ]
     assert body["sort"] == ["available:desc", "_geoPoint(11.61, 108.85):asc"]
-    assert body["attributesToRetrieve"] == ["document"]
+    # `_geo` retrieved: without it Meilisearch sends no `_geoDistance` and every nearby list came out empty.
+    assert body["attributesToRetrieve"] == ["document", "_geo"]
     assert body["attributesToHighlight"][0] == "name_ko"
     assert body["showRankingScore"] is True
 
@@ -203,6 +204,25 @@ async def test_answers_become_search_results(engine: MeilisearchEngine, fake: Fa
     assert result.estimated_total == 2
     assert [(f.value, f.count) for f in result.facets["commune_code"]] == [("22800", 1), ("22900", 1)]
     assert [(f.value, f.count) for f in result.facets["kind"]] == [("product", 2)]
+
+
+async def test_distances_without_a_distance_sort_come_from_the_hits_point(
+    engine: MeilisearchEngine, fake: FakeMeili
+) -> None:
+    # Meilisearch sends `_geoDistance` only for a `_geoPoint` sort; a radius alone must still give distances.
+    fake.search_answer = {
+        "hits": [{"document": msgspec.to_builtins(DOCUMENTS[2]), "_geo": {"lat": 11.6106, "lng": 108.8496}}],
+        "processingTimeMs": 1, "query": "", "estimatedTotalHits": 1,
+    }
+    result = await engine.search(SearchQuery(geo=GeoFilter(lat=11.6106, lng=108.8506, radius_m=1000)))
+    assert result.hits[0].distance_m is not None and 100 < result.hits[0].distance_m < 115  # 0.001° of longitude
+
+
+async def test_answers_are_asked_for_uncompressed(engine: MeilisearchEngine, fake: FakeMeili) -> None:
+    # A brotli answer arrives in several small writes, and Nagle's algorithm with delayed ACKs then held
+    # every search on a kept-alive connection for about 40 ms; an identity answer is one write.
+    await engine.search(SearchQuery(text="nho"))
+    assert [headers["accept-encoding"] for *_, headers in fake.requests] == ["identity"]
 
 
 async def test_suggest_searches_names_in_the_visitors_locale(engine: MeilisearchEngine, fake: FakeMeili) -> None:
