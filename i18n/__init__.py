@@ -19,7 +19,7 @@ from i18n.locales import (
     text_direction,
 )
 from i18n.negotiation import negotiate_locale, parse_accept_language, split_locale_path
-from i18n.text import LocalizedText, localize, localize_with_locale
+from i18n.text import LocalizedText, localize, localize_with_locale, missing_locales, translation_gaps
 
 __all__ = [
     "DEFAULT_LOCALE",
@@ -38,6 +38,8 @@ __all__ = [
     "is_rtl",
     "localize",
     "localize_with_locale",
+    "missing_locales",
+    "translation_gaps",
     "negotiate_locale",
     "ngettext",
     "parse_accept_language",

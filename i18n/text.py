@@ -1,12 +1,14 @@
 """LocalizedText: a {locale: text} map with a fallback chain (requested, en, vi)."""
 
+from collections.abc import Collection, Mapping
 from typing import Annotated
 
 import msgspec
 
 from i18n.locales import SUPPORTED_LOCALES
 
-__all__ = ["LocalizedText", "localize", "localize_with_locale", "clean_localized"]
+__all__ = ["LocalizedText", "localize", "localize_with_locale", "clean_localized", "missing_locales",
+           "translation_gaps"]
 
 LocalizedText = Annotated[
     dict[str, str],
@@ -53,3 +55,23 @@ def clean_localized(text: dict[str, str] | None, *, max_length: int = 10_000) ->
             raise ValueError(f"text in {locale} is longer than {max_length} characters")
         cleaned[locale] = value
     return cleaned
+
+
+def missing_locales(text: Mapping[str, str] | None) -> list[str]:
+    """The supported locales `text` has no words in, in the supported order (all of them when it is empty)."""
+    return [locale for locale in SUPPORTED_LOCALES if not str((text or {}).get(locale) or "").strip()]
+
+
+def translation_gaps(
+    texts: Mapping[str, Mapping[str, str] | None], required: Collection[str]
+) -> dict[str, list[str]]:
+    """Field -> the locales it is missing in, for the fields that lack one; an optional field that is empty
+    in every locale is not a gap (a listing need not have tips), a required one is."""
+    gaps: dict[str, list[str]] = {}
+    for field, text in texts.items():
+        if not text and field not in required:
+            continue
+        missing = missing_locales(text)
+        if missing:
+            gaps[field] = missing
+    return gaps

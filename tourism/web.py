@@ -13,6 +13,7 @@ from tourism.events import api as events_api
 from tourism.events import editor as events_editor
 from tourism.events import pages as events_pages
 from tourism.guide import pages as guide_pages
+from tourism.guide import translations as translation_pages
 from tourism.trips import api as trips_api
 from tourism.trips import pages as trips_pages
 
@@ -24,6 +25,7 @@ PAGE_ROUTERS: list[Router] = [
     trips_pages.router,
     attractions_editor.router,
     events_editor.router,
+    translation_pages.router,
 ]
 API_ROUTERS: list[Router] = [attractions_api.router, events_api.router, trips_api.router]
 # Outside the locale and API prefixes: the posters' short links.

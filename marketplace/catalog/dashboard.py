@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from i18n import SUPPORTED_LOCALES
 from marketplace.catalog import service
 from marketplace.catalog.models import (
     UNITS,
@@ -41,8 +42,9 @@ AnyRequest = Request[Any, Any, Any]
 Errors = list[tuple[str, str]]
 T = TypeVar("T")
 
-# The product form edits Vietnamese and English, the languages merchants write in.
-EDITED_LOCALES = ("vi", "en")
+# The product's page edits every language: Vietnamese and English open, the others folded, each saying
+# whether it is written yet.
+EDITED_LOCALES = SUPPORTED_LOCALES
 # Shipping and delivering straight from the order list (cancelling stays on the order page, with a reason).
 MERCHANT_NEXT_STEPS: dict[str, list[str]] = {
     src: [dst for (s, dst) in sorted(MERCHANT_TRANSITIONS) if s == src and dst != "cancelled"]
@@ -56,7 +58,7 @@ async def _product_form(db: asyncpg.Connection, page: PageRenderer, principal: P
     merchant = await merchants.get_merchant_for(db, principal, merchant_id)
     return page.render("marketplace/product_form.html",
                        {"merchant": merchant, "tree": await service.category_tree(db), "units": UNITS,
-                        "values": values, "errors": errors},
+                        "values": values, "errors": errors, "edited_locales": EDITED_LOCALES},
                        status_code=status, headers=NO_STORE)
 
 

@@ -15,6 +15,7 @@ from litestar.params import FromPath, QueryParameter
 from i18n import localize
 from marketplace.catalog import service
 from marketplace.catalog.dashboard import MerchantDashboardPages
+from marketplace.catalog.languages import MerchantLanguagePages
 from marketplace.catalog.models import Category, ProductCard
 from marketplace.merchants import service as merchants
 from marketplace.platform.divisions import commune_name
@@ -153,4 +154,4 @@ class CatalogPages(Controller):
         )
 
 
-router = Router(path="/", route_handlers=[CatalogPages, MerchantDashboardPages])
+router = Router(path="/", route_handlers=[CatalogPages, MerchantDashboardPages, MerchantLanguagePages])

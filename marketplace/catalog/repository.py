@@ -9,6 +9,7 @@ import msgspec
 from marketplace.catalog.models import Category, Product, ProductCard, ProductImage, Variant
 
 __all__ = [
+    "list_product_texts",
     "list_categories",
     "get_category",
     "insert_product",
@@ -71,6 +72,14 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
 UPDATE_PRODUCT = """
 UPDATE products SET name = $2, description = $3, category_slug = $4, unit = $5, updated_at = now()
 WHERE id = $1
+"""
+# Every product's visitor-facing text, for the missing-translation lists (one merchant's, or all when NULL).
+LIST_PRODUCT_TEXTS = """
+SELECT p.id, p.merchant_id, m.name AS merchant_name, p.name, p.description, p.status
+FROM products p JOIN merchants m ON m.id = p.merchant_id
+WHERE p.deleted_at IS NULL AND ($1::bigint IS NULL OR p.merchant_id = $1)
+ORDER BY p.merchant_id, p.id
+LIMIT $2
 """
 # Cards: public lists filter on published products of approved merchants; a merchant's own list does not.
 LIST_CARDS = """
@@ -224,3 +233,10 @@ async def insert_image(
 async def count_images(conn: asyncpg.Connection, product_id: int) -> int:
     """How many images a product has."""
     return await conn.fetchval(COUNT_IMAGES, product_id)
+
+
+async def list_product_texts(
+    conn: asyncpg.Connection, merchant_id: int | None, limit: int = 2000
+) -> list[dict[str, Any]]:
+    """Products' names and descriptions (drafts included), of one merchant or of all."""
+    return [dict(row) for row in await conn.fetch(LIST_PRODUCT_TEXTS, merchant_id, limit)]

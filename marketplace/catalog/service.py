@@ -6,7 +6,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from i18n.text import clean_localized
+from i18n.text import clean_localized, translation_gaps
 from marketplace.catalog import repository as repo
 from marketplace.catalog.models import (
     Category,
@@ -22,7 +22,7 @@ from marketplace.media.quota import enforce_upload_quota
 from marketplace.merchants import repository as merchants
 from marketplace.platform.access import Actor, MerchantAccess, merchant_access
 from marketplace.platform.audit import record_if_agent
-from marketplace.platform.errors import NotFound, Unprocessable
+from marketplace.platform.errors import Forbidden, NotFound, Unprocessable
 from marketplace.platform.listings import product_document_id
 from marketplace.platform.slugs import insert_with_slug
 from search.outbox import enqueue
@@ -42,6 +42,7 @@ __all__ = [
     "get_variant_product_for",
     "list_public_products",
     "list_merchant_products",
+    "translation_gaps_for",
     "category_tree",
     "category_with_children",
     "MAX_IMAGES_PER_PRODUCT",
@@ -341,6 +342,34 @@ async def list_merchant_products(
     """Every product of a merchant, drafts included, for its dashboard."""
     await merchant_access(conn, actor, merchant_id)
     return await repo.list_cards(conn, public=False, merchant_id=merchant_id, before_id=before_id, limit=limit)
+
+
+async def translation_gaps_for(
+    conn: asyncpg.Connection, actor: Actor | None, merchant_id: int | None
+) -> list[dict[str, Any]]:
+    """What is not yet written in which language: one merchant's shop and products (for those who manage
+    it), or every shop's and product's (admins only, with `merchant_id` None). Drafts included."""
+    if merchant_id is None:
+        if actor is None or not actor.has_role("admin"):
+            raise Forbidden("Only admins see every shop's missing translations.")
+        shops = await merchants.list_merchants(conn, limit=1000)
+    else:
+        await merchant_access(conn, actor, merchant_id)
+        shop = await merchants.get_merchant(conn, merchant_id)
+        shops = [shop] if shop is not None else []
+    rows: list[dict[str, Any]] = []
+    for shop in shops:
+        gaps = translation_gaps({"name": shop.name, "story": shop.story}, ("name", "story"))
+        if gaps:
+            rows.append({"kind": "merchant", "name": shop.name, "merchant_name": shop.name, "gaps": gaps,
+                         "path": f"/merchant/{shop.id}/languages"})
+    for product in await repo.list_product_texts(conn, merchant_id):
+        gaps = translation_gaps({"name": product["name"], "description": product["description"]},
+                                ("name", "description"))
+        if gaps:
+            rows.append({"kind": "product", "name": product["name"], "merchant_name": product["merchant_name"],
+                         "gaps": gaps, "path": f"/merchant/products/{product['id']}"})
+    return rows
 
 
 async def category_tree(conn: asyncpg.Connection) -> list[tuple[Category, list[Category]]]:

@@ -9,6 +9,7 @@ from i18n import TIME_ZONE, LocalizedText
 from i18n.forms import REQUIRED, FormInvalid
 
 __all__ = [
+    "MerchantTexts",
     "MerchantKind",
     "Ocop",
     "Merchant",
@@ -92,6 +93,13 @@ class MerchantDetails(msgspec.Struct, frozen=True, kw_only=True):
     offers_pickup: bool = True
     delivery_fee: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)] | None = None
     ocop: Ocop | None = None
+
+
+class MerchantTexts(msgspec.Struct, frozen=True, kw_only=True):
+    """The shop's name and story in every language, as the languages page edits them (fields `name_<locale>`)."""
+
+    name: LocalizedText = msgspec.field(default_factory=dict)
+    story: LocalizedText = msgspec.field(default_factory=dict)
 
 
 class MerchantReview(msgspec.Struct, frozen=True):

@@ -8,6 +8,7 @@ import msgspec
 from marketplace.merchants.models import Merchant
 
 __all__ = [
+    "update_texts",
     "insert_merchant",
     "get_merchant",
     "get_merchant_by_slug",
@@ -64,6 +65,7 @@ UPDATE merchants SET status = $2, reviewed_by = $3, reviewed_at = now(), review_
 WHERE id = $1
 """
 UPDATE_LOGO = "UPDATE merchants SET logo = $2, updated_at = now() WHERE id = $1"
+UPDATE_TEXTS = "UPDATE merchants SET name = $2, story = $3, updated_at = now() WHERE id = $1"
 UPDATE_OWNER = "UPDATE merchants SET owner_user_id = $2, updated_at = now() WHERE id = $1"
 SELECT_OWNER_ID = "SELECT owner_user_id FROM merchants WHERE id = $1"
 SELECT_STATUS = "SELECT status FROM merchants WHERE id = $1"
@@ -182,6 +184,11 @@ async def list_merchants(
     """Merchants matching the optional filters, by id."""
     rows = await conn.fetch(LIST, status, commune_code, owner_user_id, agent_user_id, submitted, after_id, limit)
     return [merchant_from_row(row) for row in rows]
+
+
+async def update_texts(conn: asyncpg.Connection, merchant_id: int, name: dict[str, str], story: dict[str, str]) -> None:
+    """Set the shop's name and story in every language at once."""
+    await conn.execute(UPDATE_TEXTS, merchant_id, name, story)
 
 
 async def update_logo(conn: asyncpg.Connection, merchant_id: int, urls: dict[str, str]) -> None:

@@ -15,6 +15,7 @@ from marketplace.merchants.models import (
     MerchantLocation,
     MerchantReview,
     MerchantStart,
+    MerchantTexts,
 )
 from marketplace.platform.access import Actor, merchant_access, require_user
 from marketplace.platform.audit import record_if_agent
@@ -25,6 +26,7 @@ from marketplace.platform.slugs import insert_with_slug
 from search.outbox import enqueue
 
 __all__ = [
+    "save_texts",
     "start_onboarding",
     "create_pending_merchant",
     "assign_owner",
@@ -116,6 +118,25 @@ async def save_details(
         ocop=data.ocop,
     )
     await record_if_agent(conn, access, "merchant.details", {"ocop_stars": data.ocop.stars if data.ocop else None})
+    await enqueue(conn, await merchant_document_ids(conn, merchant_id))
+    return await get_merchant(conn, merchant_id)
+
+
+async def save_texts(
+    conn: asyncpg.Connection, actor: Actor | None, merchant_id: int, data: MerchantTexts
+) -> Merchant:
+    """The shop's name and story in every language (the ones left blank are removed); a name is required."""
+    access = await merchant_access(conn, actor, merchant_id)
+    try:
+        name = clean_localized(data.name, max_length=200)
+        story = clean_localized(data.story, max_length=5000)
+    except ValueError as error:
+        raise Unprocessable(str(error), code="text_too_long") from None
+    if not name:
+        raise Unprocessable("The shop needs a name in at least one language.", code="name_required",
+                            details={"field": "name_vi"})
+    await repo.update_texts(conn, merchant_id, name, story)
+    await record_if_agent(conn, access, "merchant.texts", {"locales": sorted(name)})
     await enqueue(conn, await merchant_document_ids(conn, merchant_id))
     return await get_merchant(conn, merchant_id)
 

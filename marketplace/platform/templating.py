@@ -115,6 +115,7 @@ def create_environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         locales=i18n.SUPPORTED_LOCALES,
         locale_names=i18n.LOCALE_NAMES,
         lang_attributes=_lang_attributes,
+        missing_locales=i18n.missing_locales,
     )
     environment.filters.update(
         loc=_localize,
