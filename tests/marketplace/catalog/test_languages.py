@@ -55,3 +55,11 @@ async def test_merchants_write_every_language_and_see_what_is_missing(client: As
     await sign_in_as(client, "langs-admin@example.test")
     everything = (await client.get("/en/merchant/languages")).text
     assert "Tỏi Phan Rang" in everything and "Nho Thái An" in everything and manage_path in everything
+
+
+async def test_every_category_is_named_in_every_locale(conn: asyncpg.Connection) -> None:
+    from i18n import missing_locales
+
+    names = await conn.fetch("SELECT slug, name FROM categories")
+    assert len(names) == 19
+    assert {row["slug"]: missing_locales(row["name"]) for row in names if missing_locales(row["name"])} == {}
