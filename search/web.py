@@ -168,7 +168,7 @@ class SearchPages(Controller):
             "category_label": category_label,
         }
         return page.render("search/results.html", context, status_code=503 if unavailable else 200,
-                           headers={"cache-control": "no-store" if unavailable else "public, max-age=30"})
+                           headers={"cache-control": "no-store"} if unavailable else None)
 
 
 class SearchLinks:

@@ -176,6 +176,10 @@ class PageRenderer:
         """An HTML response for the template."""
         body = self.render_string(template_name, context)
         headers = dict(headers or {})
+        # A page may hold the visitor's name or a CSRF token: whatever a route asked for, no shared cache
+        # may keep it (issue 10, point 11: the search page was sent "public, max-age=30").
+        if "public" in headers.get("cache-control", ""):
+            headers["cache-control"] = headers["cache-control"].replace("public", "private")
         if self.request.method == "GET" and status_code == 200:
             # Revalidation with an ETag saves the body on a weak signal; "private" because pages carry
             # per-visitor CSRF tokens and names, so shared caches must not keep them.

@@ -7,6 +7,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from search.postgres import PostgresEngine
+from tests.helpers import make_user, sign_in
 from tests.search.search_samples import DOCUMENTS
 
 
@@ -194,3 +195,15 @@ async def test_the_page_titles_results_by_name_labels_facets_and_says_free(index
     assert "Fresh fruit" not in facets and "Fresh-fruit" not in facets and "Trái cây tươi" in facets
     assert "Ngọn hải đăng" not in facets and "Bãi biển" in (await indexed.get("/vi/search",
                                                                             params={"q": "binh son"})).text
+
+
+async def test_the_search_page_of_a_signed_in_visitor_is_never_publicly_cacheable(
+    indexed: AsyncTestClient, pool: asyncpg.Pool
+) -> None:
+    # Issue 10, point 11: the page holds the visitor's name and a CSRF token; it was sent "public, max-age=30".
+    await make_user(pool, "lan.search@example.vn", ["customer"])
+    await sign_in(indexed, "lan.search@example.vn")
+    response = await indexed.get("/vi/search", params={"q": "gom bau truc"})
+    assert response.status_code == 200 and "lan.search" in response.text and "_csrf_token" in response.text
+    cache_control = response.headers["cache-control"]
+    assert "public" not in cache_control and "private" in cache_control
