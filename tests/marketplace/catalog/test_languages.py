@@ -63,3 +63,12 @@ async def test_every_category_is_named_in_every_locale(conn: asyncpg.Connection)
     names = await conn.fetch("SELECT slug, name FROM categories")
     assert len(names) == 19
     assert {row["slug"]: missing_locales(row["name"]) for row in names if missing_locales(row["name"])} == {}
+
+
+async def test_category_names_read_like_the_search_labels(conn: asyncpg.Connection) -> None:
+    from i18n import gettext
+    from marketplace.search_source import CATEGORY_LABELS
+
+    for row in await conn.fetch("SELECT slug, name FROM categories"):
+        for locale in ("zh", "ko", "ja", "ru", "fr", "ar"):
+            assert row["name"][locale] == gettext(CATEGORY_LABELS[row["slug"]], locale), (row["slug"], locale)
