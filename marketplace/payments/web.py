@@ -34,7 +34,7 @@ def return_url(request: Request[Any, Any, Any], settings: Settings, locale: str,
 def statement_csv_response(lines: Sequence[tuple[LedgerEntry, int]], merchant_id: int,
                            headers: Mapping[str, str] | None = None) -> Response[str]:
     """A merchant's statement as a CSV attachment."""
-    return Response(statement_csv(lines), media_type="text/csv; charset=utf-8", headers={
+    return Response(statement_csv(lines), media_type="text/csv", headers={
         "content-disposition": f'attachment; filename="statement-merchant-{merchant_id}.csv"', **(headers or {})})
 
 

@@ -77,7 +77,8 @@ async def provide_locale(request: Request[Any, Any, Any]) -> str:
 async def provide_page(request: Request[Any, Any, Any]) -> PageRenderer:
     runtime = _runtime(request)
     principal = current_principal(request)
-    return PageRenderer(runtime.templates, request, request_locale(request), principal, runtime.path_prefix)
+    return PageRenderer(runtime.templates, request, request_locale(request), principal, runtime.path_prefix,
+                        runtime.settings.base_url)
 
 
 async def provide_settings(request: Request[Any, Any, Any]) -> Settings:

@@ -28,7 +28,8 @@ def render_error_page(request: Request[Any, Any, Any], status: int, code: str, m
                         status_code=HTTP_303_SEE_OTHER)
     shown = i18n.gettext(message if status < 500 or status == 503 else "Something went wrong on our side.", locale)
     try:
-        renderer = PageRenderer(runtime.templates, request, locale, current_principal(request), runtime.path_prefix)
+        renderer = PageRenderer(runtime.templates, request, locale, current_principal(request), runtime.path_prefix,
+                                runtime.settings.base_url)
         return renderer.render("error.html", {"status": status, "code": code, "message": shown},
                                status_code=status, headers=headers)
     except Exception:  # an error page must never fail; fall back to plain text

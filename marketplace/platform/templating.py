@@ -138,8 +138,10 @@ class PageRenderer:
     """Renders a template with the common context for one request."""
 
     def __init__(self, environment: jinja2.Environment, request: Request[Any, Any, Any], locale: str,
-                 principal: Any, path_prefix: str) -> None:
+                 principal: Any, path_prefix: str, base_url: str = "") -> None:
         self.environment = environment
+        self.base_url = base_url.rstrip("/")
+        """The public origin (BASE_URL): hreflang and canonical links must be absolute."""
         self.request = request
         self.locale = locale
         self.principal = principal
@@ -164,6 +166,7 @@ class PageRenderer:
             "path_prefix": self.path_prefix,
             "path_without_locale": without_locale or "/",
             "query_string": query,
+            "base_url": self.base_url,
         }
 
     def render_string(self, template_name: str, context: Mapping[str, Any] | None = None) -> str:

@@ -161,7 +161,7 @@ class OpenDataApi(Controller):
         attractions = await service.iter_published_attractions(db)
         return Response(
             attractions_csv(attractions),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={**OPEN_DATA_CACHE, "content-disposition": 'attachment; filename="attractions.csv"'},
         )
 

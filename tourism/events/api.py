@@ -61,7 +61,7 @@ class EventApi(Controller):
         body = calendar_bytes([event], locale=_feed_locale(feed_locale, locale), base_url=base_url(settings))
         return Response(
             body,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",
             headers={**CALENDAR_HEADERS, "content-disposition": f'attachment; filename="{slug}.ics"'},
         )
 
@@ -90,7 +90,7 @@ class EventFeedsApi(Controller):
         )
         return Response(
             body,
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",
             headers={**CALENDAR_HEADERS, "content-disposition": 'inline; filename="events.ics"'},
         )
 
@@ -110,7 +110,7 @@ class EventFeedsApi(Controller):
         """Every published event as CSV (UTF-8)."""
         return Response(
             events_csv(await service.list_events(db)),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={**CALENDAR_HEADERS, "content-disposition": 'attachment; filename="events.csv"'},
         )
 
