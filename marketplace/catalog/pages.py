@@ -17,6 +17,7 @@ from marketplace.catalog import service
 from marketplace.catalog.dashboard import MerchantDashboardPages
 from marketplace.catalog.languages import MerchantLanguagePages
 from marketplace.catalog.models import Category, ProductCard
+from marketplace.catalog.sizes import unit_price
 from marketplace.merchants import service as merchants
 from marketplace.platform.divisions import commune_name
 from marketplace.platform.templating import PageRenderer
@@ -25,7 +26,9 @@ from marketplace.reviews import service as reviews
 __all__ = ["CatalogPages", "router", "product_json_ld", "shop_json_ld"]
 
 # Private: pages carry a CSRF token and the signed-in name, which no shared cache may hand to someone else.
-PUBLIC_CACHE = {"cache-control": "private, max-age=60"}
+# no-cache: seats and stock change with every booking, so the browser revalidates each time (the page's ETag
+# makes an unchanged page a bodyless 304) instead of showing a minute-old count.
+PUBLIC_CACHE = {"cache-control": "private, no-cache"}
 Cursor = Annotated[int | None, QueryParameter(ge=1)]
 Db = NamedDependency[asyncpg.Connection]
 Page = NamedDependency[PageRenderer]
@@ -132,6 +135,7 @@ class CatalogPages(Controller):
                 "commune": commune_name(merchant.commune_code),
                 "reviews": await reviews.list_product_reviews(db, product.id, limit=20),
                 "json_ld": product_json_ld(product, locale, str(page.request.url)),
+                "unit_prices": {v.id: unit_price(v.price, v.label, product.unit) for v in product.variants},
             },
             headers=PUBLIC_CACHE,
         )

@@ -286,3 +286,21 @@ async def test_bank_account_form_and_admin_review_page(client: AsyncTestClient[A
         "_csrf_token": token, "decision": "return", "order_id": str(placed.order_ids[0])}, follow_redirects=False)
     assert decided.status_code == 303 and decided.headers["location"].endswith(order_path)
     assert "status-refunded" in (await client.get(order_path)).text
+
+
+async def test_every_merchant_money_page_is_reachable_by_links(client: AsyncTestClient[Any],
+                                                               pool: asyncpg.Pool) -> None:
+    # Issue 14: the statement, bank-account and "cash received" pages were linked from nowhere.
+    placed, _, owner, merchant_id, _ = await placed_order(pool, "cod")
+    order_id = placed.order_ids[0]
+    await sign_in(client, pool, owner)
+    dashboard = (await client.get(f"/vi/merchant/{merchant_id}")).text
+    links = set(re.findall(r'href="([^"]+)"', dashboard))
+    statement = f"/vi/payments/merchants/{merchant_id}/statement"
+    bank = f"/vi/payments/merchants/{merchant_id}/bank-account"
+    assert {statement, bank, f"/vi/payments/orders/{order_id}"} <= links
+    assert f"/vi/payments/orders/{order_id}" in re.findall(r'href="([^"]+)"',
+                                                           (await client.get(f"/vi/orders/{order_id}")).text)
+    for path in (statement, bank):
+        assert (await client.get(path)).status_code == 200
+    assert 'id="cash-collected"' in (await client.get(f"/vi/payments/orders/{order_id}")).text
