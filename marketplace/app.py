@@ -15,6 +15,7 @@ from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins import InitPluginProtocol
@@ -39,6 +40,7 @@ from marketplace.orders import api as orders_api
 from marketplace.orders import pages as orders_pages
 from marketplace.payments import api as payments_api
 from marketplace.payments import pages as payments_pages
+from marketplace.payments.dependencies import provide_refunder
 from marketplace.platform import health
 from marketplace.platform.access import check_route_access
 from marketplace.platform.dependencies import app_dependencies
@@ -109,7 +111,8 @@ def build_router(settings: Settings, path: str = "/") -> Router:
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False,
                                        name="static", send_as_attachment=False),
         ],
-        dependencies=app_dependencies(),
+        # `refunder`: orders cannot import payments, so cancelling a paid order gets its refund from here.
+        dependencies={**app_dependencies(), "refunder": Provide(provide_refunder)},
         guards=[check_route_access],
         middleware=[
             RequestLogMiddleware,

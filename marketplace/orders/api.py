@@ -52,9 +52,11 @@ class OrdersApi(Controller):
         order_id: FromPath[int],
         principal: NamedDependency[Principal | None],
         data: JSONBody[StatusChange],
+        refunder: NamedDependency[service.CancellationRefunder],
     ) -> Order:
-        """Move the order along its state machine, as far as the caller may."""
-        return await service.change_status_as(db, principal, order_id, data.status, data.reason)
+        """Move the order along its state machine, as far as the caller may; cancelling a paid order refunds it
+        through its payment's provider (the order ends `refunded`)."""
+        return await service.change_status_as(db, principal, order_id, data.status, data.reason, refunder=refunder)
 
 
 class MerchantOrdersApi(Controller):

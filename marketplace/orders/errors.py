@@ -2,7 +2,8 @@
 
 from marketplace.platform.errors import Conflict, NotFound, Unprocessable
 
-__all__ = ["OrderNotFound", "InvalidTransition", "OutOfStock", "PriceChanged", "CheckoutInvalid", "CartEmpty"]
+__all__ = ["OrderNotFound", "InvalidTransition", "OutOfStock", "PriceChanged", "CheckoutInvalid", "CartEmpty",
+           "OrderPaid"]
 
 
 class OrderNotFound(NotFound):
@@ -39,3 +40,9 @@ class CartEmpty(Unprocessable):
     """Nothing to check out."""
 
     code = "cart_empty"
+
+
+class OrderPaid(Conflict):
+    """The order's money was taken (or waits in review): it is cancelled only together with its refund."""
+
+    code = "order_paid"

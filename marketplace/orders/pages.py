@@ -124,10 +124,12 @@ class OrderPages(Controller):
     @post("/orders/{order_id:int}/status", name="marketplace.order_status")
     async def change_status(self, request: Request[Any, Any, Any], db: NamedDependency[asyncpg.Connection],
                             page: NamedDependency[PageRenderer], principal: NamedDependency[Principal | None],
-                            order_id: FromPath[int]) -> Response:
-        """Move the order (ship, deliver, complete, cancel), as far as this person may."""
+                            order_id: FromPath[int],
+                            refunder: NamedDependency[service.CancellationRefunder]) -> Response:
+        """Move the order (ship, deliver, complete, cancel), as far as this person may; cancelling a paid order
+        refunds it."""
         async def change(data: StatusChange) -> None:
-            await service.change_status_as(db, principal, order_id, data.status, data.reason)
+            await service.change_status_as(db, principal, order_id, data.status, data.reason, refunder=refunder)
 
         return await _act_on_order(db, request, page, principal, order_id, StatusChange, change)
 

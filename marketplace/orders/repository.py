@@ -16,6 +16,7 @@ from marketplace.orders.models import (
 )
 
 __all__ = [
+    "money_held_for_order",
     "insert_checkout",
     "insert_order",
     "insert_order_item",
@@ -300,3 +301,21 @@ async def list_expirable_orders(conn: asyncpg.Connection, *, now: datetime, expi
     """Unpaid Stripe/VietQR orders past their deadline, locked; rows another worker holds are skipped."""
     rows = await conn.fetch(SELECT_EXPIRABLE_LOCKED, now, float(expiry_seconds), limit)
     return [msgspec.convert(dict(row), OrderHeader) for row in rows]
+
+
+# Money a payment took for an order and that was not given back yet, and whether money for it waits in review.
+# Read here (payments' tables) because cancelling is the orders' rule: a paid order is never cancelled alone.
+SELECT_MONEY_HELD = """
+SELECT COALESCE(sum(po.amount) FILTER (WHERE p.status IN ('paid', 'partially_refunded', 'refunded')), 0)
+       - (SELECT COALESCE(sum(r.amount), 0) FROM refunds r WHERE r.order_id = $1 AND r.status <> 'failed')
+       AS held,
+       COALESCE(bool_or(p.status = 'review'), false) AS in_review
+FROM payment_orders po JOIN payments p ON p.id = po.payment_id
+WHERE po.order_id = $1
+"""
+
+
+async def money_held_for_order(conn: asyncpg.Connection, order_id: int) -> tuple[int, bool]:
+    """What the order's payments took and was not refunded yet, and whether a payment of it is in review."""
+    row = await conn.fetchrow(SELECT_MONEY_HELD, order_id)
+    return int(row["held"]), bool(row["in_review"])

@@ -1,9 +1,11 @@
 """Order rules: the one place transitions are enforced, reservations released, and orders shown to whom."""
 
+from typing import Protocol, runtime_checkable
+
 import asyncpg
 
 from marketplace.orders import repository as repo
-from marketplace.orders.errors import InvalidTransition, OrderNotFound
+from marketplace.orders.errors import InvalidTransition, OrderNotFound, OrderPaid
 from marketplace.orders.models import Order, OrderSummary, OrderView
 from marketplace.orders.states import (
     BUYER_TRANSITIONS,
@@ -27,7 +29,18 @@ __all__ = [
     "list_checkout_orders",
     "order_view_for",
     "get_order_for_merchant",
+    "CancellationRefunder",
 ]
+
+
+@runtime_checkable
+class CancellationRefunder(Protocol):
+    """Gives back the money of a paid order being cancelled (payments implements it; orders cannot import it)."""
+
+    async def refund_for_cancellation(self, conn: asyncpg.Connection, order_id: int, *, actor_user_id: int,
+                                      by_admin: bool, reason: str) -> None:
+        """Refund what the order's payment took and is not refunded yet, booking it in the ledger."""
+        ...
 
 
 async def transition(
@@ -54,11 +67,24 @@ async def transition(
             f"An order cannot go from {from_status} to {to_status}.",
             details={"from": from_status, "to": to_status},
         )
+    if to_status == "cancelled":
+        await _refuse_cancelling_money(conn, order_id)
     await repo.update_order_status(conn, order_id, to_status)
     await repo.insert_order_event(conn, order_id, from_status, to_status, actor_user_id, reason)
     if (from_status, to_status) in RELEASES_STOCK:
         await release_reservation(conn, order_id)
     return from_status
+
+
+async def _refuse_cancelling_money(conn: asyncpg.Connection, order_id: int) -> None:
+    """A cancelled order must not keep money: one with a payment still held (or in review) is refunded, not
+    cancelled (see `change_status_as`)."""
+    held, in_review = await repo.money_held_for_order(conn, order_id)
+    if in_review:
+        raise OrderPaid("Money for this order waits for an administrator's review; it cannot be cancelled now.",
+                        code="order_payment_in_review")
+    if held > 0:
+        raise OrderPaid("This order is paid: cancelling it refunds the payment.", details={"held": held})
 
 
 async def release_reservation(conn: asyncpg.Connection, order_id: int) -> bool:
@@ -125,9 +151,14 @@ async def list_merchant_orders(
 
 
 async def change_status_as(
-    conn: asyncpg.Connection, actor: Actor | None, order_id: int, to_status: str, reason: str | None = None
+    conn: asyncpg.Connection, actor: Actor | None, order_id: int, to_status: str, reason: str | None = None,
+    *, refunder: CancellationRefunder | None = None,
 ) -> Order:
-    """A person asks for a transition: the buyer, the merchant side or an admin, each for what they may do."""
+    """A person asks for a transition: the buyer, the merchant side or an admin, each for what they may do.
+
+    Cancelling a paid order refunds it through `refunder` (the payment's provider, booked in the ledger);
+    a fully refunded order that never left the merchant ends `refunded` with its stock back. Without a
+    refunder a paid order is not cancelled (409 order_paid)."""
     order, access = await _order_and_access(conn, actor, order_id)
     user_id = require_user(actor)
     step = (order.status, to_status)
@@ -149,10 +180,23 @@ async def change_status_as(
         await record_if_agent(
             conn, access, "order.status", {"order_id": order_id, "from": order.status, "to": to_status}
         )
-    await transition(conn, order_id, to_status, user_id, reason)
+    held, _ = await repo.money_held_for_order(conn, order_id)
+    if to_status == "cancelled" and held > 0 and refunder is not None:
+        await refunder.refund_for_cancellation(conn, order_id, actor_user_id=user_id, by_admin=is_admin,
+                                               reason=reason or "order cancelled")
+        await _finish_cancellation(conn, order_id, user_id, reason)
+    else:
+        await transition(conn, order_id, to_status, user_id, reason)
     updated = await repo.get_order(conn, order_id)
     assert updated is not None
     return updated
+
+
+async def _finish_cancellation(conn: asyncpg.Connection, order_id: int, user_id: int, reason: str | None) -> None:
+    # A full refund moved the order to refunded (stock back); one that is still open is cancelled now.
+    row = await repo.get_order_for_update(conn, order_id)
+    if row is not None and row["status"] not in ("refunded", "cancelled"):
+        await transition(conn, order_id, "cancelled", user_id, reason)
 
 
 async def _order_and_access(conn: asyncpg.Connection, actor: Actor | None,

@@ -8,10 +8,12 @@ from litestar.di import Provide
 
 from marketplace.payments import configured_providers
 from marketplace.payments.providers.protocol import PaymentProvider
+from marketplace.payments.refunds import ProviderRefunder
 from marketplace.payments.settings import PaymentSettings, load_payment_settings
 from marketplace.platform.runtime import runtime_of
 
-__all__ = ["PAYMENT_SETTINGS_STATE_KEY", "payment_dependencies", "payment_settings_of", "providers_of"]
+__all__ = ["PAYMENT_SETTINGS_STATE_KEY", "payment_dependencies", "payment_settings_of", "providers_of",
+           "provide_refunder"]
 
 # The app state key that holds PaymentSettings; read from the environment once per app, on first use.
 PAYMENT_SETTINGS_STATE_KEY = "payment_settings"
@@ -36,6 +38,11 @@ async def provide_payment_settings(request: Request[Any, Any, Any]) -> PaymentSe
 
 async def provide_payment_providers(request: Request[Any, Any, Any]) -> list[PaymentProvider]:
     return providers_of(request)
+
+
+async def provide_refunder(request: Request[Any, Any, Any]) -> ProviderRefunder:
+    """What cancelling a paid order refunds through (the app mounts it as `refunder` for the order routes)."""
+    return ProviderRefunder(providers_of(request), payment_settings_of(request))
 
 
 def payment_dependencies() -> dict[str, Provide]:

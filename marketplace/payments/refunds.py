@@ -28,7 +28,8 @@ from marketplace.payments.settings import PaymentSettings
 from marketplace.platform.access import Actor, merchant_access, require_user
 from marketplace.platform.database import ACQUIRE_TIMEOUT
 
-__all__ = ["refund_order", "refund_status", "RefundFailed", "approve_fee_return", "refund_committing_failures"]
+__all__ = ["ProviderRefunder", "refund_order", "refund_status", "RefundFailed", "approve_fee_return",
+           "refund_committing_failures"]
 
 
 async def refund_order(conn: asyncpg.Connection, providers: Sequence[PaymentProvider], actor: Actor | None,
@@ -40,6 +41,14 @@ async def refund_order(conn: asyncpg.Connection, providers: Sequence[PaymentProv
         raise PaymentNotFound("No such order.", code="order_not_found")
     access = await merchant_access(conn, actor, order.merchant_id)
     refuse_agent(access, "refund an order")
+    return await _refund_paid_order(conn, providers, order_id, payment_settings, amount=amount, reason=reason,
+                                    actor_user_id=require_user(actor), by_admin=access.via == "admin")
+
+
+async def _refund_paid_order(conn: asyncpg.Connection, providers: Sequence[PaymentProvider], order_id: int,
+                             payment_settings: PaymentSettings, *, amount: int | None, reason: str,
+                             actor_user_id: int, by_admin: bool) -> Refund:
+    """The refund itself, for a caller already allowed to make it."""
     payment = next((p for p in reversed(await repo.list_payments_for_order(conn, order_id))
                     if p.status in PAID_STATUSES), None)
     if payment is None:
@@ -67,17 +76,36 @@ async def refund_order(conn: asyncpg.Connection, providers: Sequence[PaymentProv
     status = refund_status(result.status)
     # Money the merchant collected itself and says it gave back by hand: nothing proves it, so the
     # platform fee on it is returned only when an admin approves (an admin's own refund is approved).
-    fee_return_pending = (status == "manual" and not collected_by_platform(payment) and access.via != "admin")
+    fee_return_pending = status == "manual" and not collected_by_platform(payment) and not by_admin
     refund = await repo.insert_refund(conn, payment_id=payment.id, order_id=order_id, amount=amount, status=status,
                                       provider_reference=result.reference, reason=reason, idempotency_key=key,
-                                      created_by=require_user(actor), fee_return_pending=fee_return_pending)
+                                      created_by=actor_user_id, fee_return_pending=fee_return_pending)
     if status == "failed":
         # Nothing was given back: the attempt is kept (so the next one gets a new idempotency key), nothing
         # is booked, and the caller hears why.
         raise RefundFailed(f"The provider did not refund ({result.status}); nothing was booked.",
                            refund=refund)
-    await _apply_refund(conn, payment, order, refund, payment_settings, actor_user_id=require_user(actor))
+    await _apply_refund(conn, payment, order, refund, payment_settings, actor_user_id=actor_user_id)
     return refund
+
+
+class ProviderRefunder:
+    """Cancelling a paid order refunds it through the provider that took the money (orders' CancellationRefunder).
+
+    Stripe refunds by its API; bank transfers and cash are refunded by a person (status `manual`), and the
+    fee on money the merchant collected itself is returned only when an admin approves, as for any manual
+    refund. The ledger credit is reversed in the same transaction as the cancellation. A provider that
+    refuses leaves the order as it was (409 refund_failed): it is never cancelled with the money kept.
+    """
+
+    def __init__(self, providers: Sequence[PaymentProvider], payment_settings: PaymentSettings) -> None:
+        self.providers = providers
+        self.payment_settings = payment_settings
+
+    async def refund_for_cancellation(self, conn: asyncpg.Connection, order_id: int, *, actor_user_id: int,
+                                      by_admin: bool, reason: str) -> None:
+        await _refund_paid_order(conn, self.providers, order_id, self.payment_settings, amount=None,
+                                 reason=reason, actor_user_id=actor_user_id, by_admin=by_admin)
 
 
 def refund_status(provider_status: str | None) -> str:
