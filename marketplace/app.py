@@ -54,6 +54,7 @@ from marketplace.platform.middleware import (
 from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
 from marketplace.platform.templating import create_environment
+from marketplace.platform.write_limits import limit_anonymous_writes
 
 __all__ = ["create_app", "MarketplacePlugin", "app_from_environment", "build_router"]
 
@@ -113,7 +114,7 @@ def build_router(settings: Settings, path: str = "/") -> Router:
         ],
         # `refunder`: orders cannot import payments, so cancelling a paid order gets its refund from here.
         dependencies={**app_dependencies(), "refunder": Provide(provide_refunder)},
-        guards=[check_route_access],
+        guards=[check_route_access, limit_anonymous_writes],
         middleware=[
             RequestLogMiddleware,
             DefineMiddleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,

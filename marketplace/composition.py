@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 
 from marketplace.accounts import repository as accounts_repository
-from marketplace.carts.service import CART_COOKIE, merge_into_user
+from marketplace.carts.service import CART_COOKIE, expire_anonymous_carts, merge_into_user
 from marketplace.media import create_image_pipeline
 from marketplace.payments.expiry import run_expiry_worker
 from marketplace.platform.database import EmbeddedPostgres, create_pool, start_embedded_database
@@ -27,9 +27,11 @@ from search import create_engine
 from search.engine import SearchEngine
 from search.indexer import Indexer
 from search.labels import register_category_labeller
+from search.service import delete_old_query_log
 from search.sources import DocumentSource
 from tourism.search_source import TourismSource
 from tourism.search_source import category_label as tourism_category_label
+from tourism.trips.service import expire_unused_trips
 
 __all__ = ["BackgroundJob", "background_jobs", "document_sources", "start_runtime", "stop_runtime", "start",
            "start_background_jobs", "stop"]
@@ -146,10 +148,18 @@ async def housekeeping(runtime: Runtime, stop_event: asyncio.Event, interval_sec
                 await accounts_repository.delete_expired_sessions(connection)
                 await accounts_repository.delete_old_login_failures(connection)
                 await delete_old_windows(connection)
+                await expire_anonymous_data(connection)
         except Exception:  # the database may be restarting; try again next round
             log.warning("housekeeping failed", exc_info=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop_event.wait(), timeout=interval_seconds)
+
+
+async def expire_anonymous_data(connection: asyncpg.Connection) -> None:
+    """Unused anonymous carts and trips, and raw search rows past 30 days, are deleted (issue 10, point 3)."""
+    await expire_anonymous_carts(connection)
+    await expire_unused_trips(connection)
+    await delete_old_query_log(connection)
 
 
 async def _cart_follows_user(request: Any, db: asyncpg.Connection, user_id: int) -> None:

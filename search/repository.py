@@ -52,21 +52,30 @@ WHERE id = ANY($1::bigint[])
 NEXT_DUE_SQL = "SELECT extract(epoch FROM min(available_at) - now())::float8 FROM search_outbox"
 COUNT_OUTBOX_SQL = "SELECT count(*) FROM search_outbox"
 
-LOG_SQL = "INSERT INTO search_queries (query, locale, result_count) VALUES ($1, $2, $3)"
+# One counter per (UTC day, query, locale). Losing the last counts in a crash costs nothing, so the
+# write does not wait for the disk (synchronous_commit off for this transaction only).
+LOG_SQL = """
+INSERT INTO search_query_daily AS d (day, query, locale, searches, without_results, results_total)
+VALUES ((now() AT TIME ZONE 'UTC')::date, $1, $2, 1, ($3 = 0)::int, $3)
+ON CONFLICT (day, query, locale) DO UPDATE
+SET searches = d.searches + 1, without_results = d.without_results + EXCLUDED.without_results,
+    results_total = d.results_total + EXCLUDED.results_total
+"""
 REPORT_SQL = """
-SELECT query, count(*) AS searches, round(avg(result_count))::int AS average_results,
-       count(*) FILTER (WHERE result_count = 0) AS without_results
-FROM search_queries
-WHERE created_at >= $1 AND ($2::text IS NULL OR locale = $2)
+SELECT query, sum(searches)::int AS searches, round(sum(results_total)::numeric / sum(searches))::int
+       AS average_results, sum(without_results)::int AS without_results
+FROM search_query_daily
+WHERE day >= (($1::timestamptz) AT TIME ZONE 'UTC')::date AND ($2::text IS NULL OR locale = $2)
 GROUP BY query
-HAVING ($3::bool IS FALSE OR count(*) FILTER (WHERE result_count = 0) > 0)
+HAVING ($3::bool IS FALSE OR sum(without_results) > 0)
 ORDER BY searches DESC, query
 LIMIT $4
 """
 TOTALS_SQL = """
-SELECT count(*) AS searches, count(*) FILTER (WHERE result_count = 0) AS without_results
-FROM search_queries WHERE created_at >= $1 AND ($2::text IS NULL OR locale = $2)
+SELECT coalesce(sum(searches), 0)::int AS searches, coalesce(sum(without_results), 0)::int AS without_results
+FROM search_query_daily WHERE day >= (($1::timestamptz) AT TIME ZONE 'UTC')::date AND ($2::text IS NULL OR locale = $2)
 """
+DELETE_OLD_RAW_QUERIES_SQL = "DELETE FROM search_queries WHERE created_at < now() - interval '30 days'"
 
 
 class OutboxRow(msgspec.Struct, frozen=True):
@@ -117,8 +126,16 @@ async def count_outbox_rows(connection: asyncpg.Connection) -> int:
 
 
 async def insert_query_log(connection: asyncpg.Connection, query: str, locale: str, result_count: int) -> None:
-    """Record one search (the text must already be cleaned of personal data)."""
-    await connection.execute(LOG_SQL, query, locale, result_count)
+    """Count one search in its day's counter (the text must already be cleaned of personal data)."""
+    async with connection.transaction():
+        await connection.execute("SET LOCAL synchronous_commit = off")
+        await connection.execute(LOG_SQL, query, locale, result_count)
+
+
+async def delete_old_raw_queries(connection: asyncpg.Connection) -> int:
+    """Raw search rows (written before the log was aggregated) are kept 30 days at most."""
+    status = await connection.execute(DELETE_OLD_RAW_QUERIES_SQL)
+    return int(status.split()[-1])
 
 
 async def get_query_totals(connection: asyncpg.Connection, since: datetime, locale: str | None) -> QueryTotals:

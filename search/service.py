@@ -1,5 +1,6 @@
 """Search as the pages and the API use it: building queries from parameters, running them, the query log."""
 
+import logging
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,7 @@ from search.errors import InvalidSearch
 from search.models import DOCUMENT_KINDS, FACET_FIELDS, QueryReport, SearchQuery, SearchResult, Suggestion
 
 __all__ = [
+    "delete_old_query_log",
     "build_query",
     "run_search",
     "suggest",
@@ -32,6 +34,10 @@ MAX_LOGGED_LENGTH = 200
 # Long digit runs (phone, ID, card numbers) and e-mail addresses are personal data, never log them.
 _PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d .-]{5,}\d")
 _SPACES = re.compile(r"\s+")
+
+log = logging.getLogger("search.service")
+# Seconds a search waits for a connection to log itself before giving up on the log (never on the search).
+LOG_ACQUIRE_TIMEOUT = 0.5
 
 
 def _bounded(values: Sequence[str], name: str) -> tuple[str, ...]:
@@ -102,8 +108,12 @@ async def run_search(engine: SearchEngine, pool: asyncpg.Pool | None, query: Sea
     """Run the query and log it (first pages with text only) for the province's reports."""
     result = await engine.search(query)
     if pool is not None and query.text and query.page == 1:
-        async with pool.acquire() as connection:
-            await log_query(connection, query.text, query.locale, result.estimated_total)
+        try:
+            # A search is a read: logging it must never make it fail or wait long for a connection.
+            async with pool.acquire(timeout=LOG_ACQUIRE_TIMEOUT) as connection:
+                await log_query(connection, query.text, query.locale, result.estimated_total)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            log.warning("search log not written", exc_info=True)
     return result
 
 
@@ -125,6 +135,11 @@ async def log_query(connection: asyncpg.Connection, text: str, locale: str, resu
     cleaned = clean_log_text(text)
     if cleaned:
         await repository.insert_query_log(connection, cleaned, locale, result_count)
+
+
+async def delete_old_query_log(connection: asyncpg.Connection) -> int:
+    """Housekeeping: raw search rows older than 30 days go (the daily counters stay: no personal data)."""
+    return await repository.delete_old_raw_queries(connection)
 
 
 async def query_report(

@@ -32,7 +32,7 @@ class AuthApi(Controller):
     path = "/auth"
     tags = ["accounts"]
 
-    @post("/sign-up", status_code=HTTP_201_CREATED)
+    @post("/sign-up", status_code=HTTP_201_CREATED, opt={"anonymous_write": "sign_up"})
     async def sign_up(self, request: Request[Any, Any, Any], data: JSONBody[SignUp],
                       db: NamedDependency[asyncpg.Connection], settings: NamedDependency[Settings]) -> Response[User]:
         """Create a customer account and sign it in."""

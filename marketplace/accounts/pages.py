@@ -107,7 +107,7 @@ class AccountPages(Controller):
         """The sign-up form."""
         return page.render("accounts/sign_up.html")
 
-    @post("/sign-up")
+    @post("/sign-up", opt={"anonymous_write": "sign_up"})
     async def sign_up(self, request: AnyRequest, page: Page, db: Db, settings: NamedDependency[Settings],
                       locale: NamedDependency[str]) -> Response:
         """Create a customer account and sign it in."""

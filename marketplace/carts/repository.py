@@ -6,6 +6,7 @@ import msgspec
 from marketplace.carts.models import CartLine
 
 __all__ = [
+    "delete_stale_anonymous_carts",
     "get_cart_id_by_token",
     "get_cart_id_by_user",
     "insert_cart",
@@ -131,3 +132,17 @@ async def assign_cart_to_user(conn: asyncpg.Connection, cart_id: int, user_id: i
     await conn.execute(
         "UPDATE carts SET user_id = $2, token_hash = NULL, updated_at = now() WHERE id = $1", cart_id, user_id
     )
+
+
+# Anonymous carts: gone 30 days after their last change (the cookie's life), or after a day when empty.
+DELETE_STALE_ANONYMOUS_CARTS = """
+DELETE FROM carts c WHERE c.user_id IS NULL AND (
+    c.updated_at < now() - interval '30 days'
+    OR (c.updated_at < now() - interval '1 day' AND NOT EXISTS (SELECT 1 FROM cart_items i WHERE i.cart_id = c.id)))
+"""
+
+
+async def delete_stale_anonymous_carts(conn: asyncpg.Connection) -> int:
+    """Delete unused anonymous carts; returns how many."""
+    status = await conn.execute(DELETE_STALE_ANONYMOUS_CARTS)
+    return int(status.split()[-1])

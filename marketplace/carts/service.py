@@ -10,6 +10,7 @@ from marketplace.carts.models import CartLine
 from marketplace.platform.errors import NotFound, Unprocessable
 
 __all__ = [
+    "expire_anonymous_carts",
     "CART_COOKIE",
     "new_cart_token",
     "hash_token",
@@ -110,3 +111,8 @@ async def merge_into_user(conn: asyncpg.Connection, cart_token: str | None, user
     await repo.move_items(conn, visitor_cart, user_cart)
     await repo.delete_cart(conn, visitor_cart)
     return user_cart
+
+
+async def expire_anonymous_carts(conn: asyncpg.Connection) -> int:
+    """Housekeeping: anonymous carts unchanged for 30 days, or empty for a day, are deleted."""
+    return await repo.delete_stale_anonymous_carts(conn)

@@ -8,6 +8,7 @@ from litestar.datastructures import Cookie
 
 from marketplace.carts import service as carts
 from marketplace.platform.runtime import runtime_of
+from marketplace.platform.write_limits import enforce_anonymous_write
 
 __all__ = ["cart_token", "cart_cookie", "current_cart_id", "cart_for_update"]
 
@@ -44,6 +45,8 @@ async def cart_for_update(
 ) -> tuple[int, list[Cookie]]:
     """The cart to change, created on first use; with the cookie to set for a new anonymous cart."""
     user_id = getattr(principal, "user_id", None)
+    if user_id is None and await carts.find_cart_id(db, user_id=None, token=cart_token(request)) is None:
+        await enforce_anonymous_write(request, "cart")  # a new anonymous cart is a new row: limited per client
     cart_id, new_token = await carts.get_or_create_cart(db, user_id=user_id, token=cart_token(request))
     return cart_id, ([cart_cookie(request, new_token)] if new_token else [])
 

@@ -10,6 +10,8 @@ from marketplace.merchants.models import Merchant
 __all__ = [
     "update_texts",
     "insert_merchant",
+    "lock_owner_onboarding",
+    "count_pending_owned",
     "get_merchant",
     "get_merchant_by_slug",
     "update_location",
@@ -219,3 +221,17 @@ async def get_agent_commune(conn: asyncpg.Connection, user_id: int) -> int | Non
 async def list_product_kinds(conn: asyncpg.Connection, merchant_id: int) -> list[tuple[int, str]]:
     """(id, kind) of every product row of the merchant."""
     return [(row["id"], row["kind"]) for row in await conn.fetch(LIST_PRODUCT_KINDS, merchant_id)]
+
+
+LOCK_OWNER_ONBOARDING = "SELECT pg_advisory_xact_lock(hashtext('merchant_onboarding:' || $1::bigint::text))"
+COUNT_PENDING_OWNED = "SELECT count(*) FROM merchants WHERE owner_user_id = $1 AND status = 'pending'"
+
+
+async def lock_owner_onboarding(conn: asyncpg.Connection, user_id: int) -> None:
+    """Serialise one person's onboarding starts until the end of the transaction."""
+    await conn.execute(LOCK_OWNER_ONBOARDING, user_id)
+
+
+async def count_pending_owned(conn: asyncpg.Connection, user_id: int) -> int:
+    """How many of this person's shops wait for approval."""
+    return await conn.fetchval(COUNT_PENDING_OWNED, user_id)

@@ -57,9 +57,18 @@ async def create_pending_merchant(
     return merchant_id
 
 
+# Each pending shop waits for an admin's review; more than a few per person only fills the queue.
+MAX_PENDING_MERCHANTS = 3
+
+
 async def start_onboarding(conn: asyncpg.Connection, actor: Actor | None, data: MerchantStart) -> Merchant:
-    """Form 1: create a pending merchant owned by the signed-in person."""
+    """Form 1: create a pending merchant owned by the signed-in person (at most 3 pending at a time)."""
     user_id = require_user(actor)
+    await repo.lock_owner_onboarding(conn, user_id)  # two forms sent at once cannot both pass the count
+    if await repo.count_pending_owned(conn, user_id) >= MAX_PENDING_MERCHANTS:
+        raise Conflict(f"You already have {MAX_PENDING_MERCHANTS} shops waiting for approval; finish or wait for "
+                       "those first.", code="too_many_pending_merchants",
+                       details={"max_pending": MAX_PENDING_MERCHANTS})
     merchant_id = await create_pending_merchant(conn, owner_user_id=user_id, kind=data.kind, name=data.name,
                                                 name_locale=data.name_locale, phone=data.phone)
     await grant_role(conn, user_id, "merchant")

@@ -20,8 +20,9 @@ async def indexed(pool: asyncpg.Pool, client: AsyncTestClient) -> AsyncTestClien
 
 async def logged(pool: asyncpg.Pool) -> list[tuple[str, str, int]]:
     async with pool.acquire() as connection:
-        rows = await connection.fetch("SELECT query, locale, result_count FROM search_queries ORDER BY id")
-    return [(row["query"], row["locale"], row["result_count"]) for row in rows]
+        rows = await connection.fetch("SELECT query, locale, results_total / searches AS results "
+                                      "FROM search_query_daily ORDER BY query, locale")
+    return [(row["query"], row["locale"], row["results"]) for row in rows]
 
 
 async def test_api_search_returns_hits_facets_and_highlights(indexed: AsyncTestClient, pool: asyncpg.Pool) -> None:

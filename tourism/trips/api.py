@@ -32,7 +32,7 @@ class TripApi(Controller):
     path = "/trips"
     tags = ["tourism"]
 
-    @post("/", name="tourism.api.trips.create")
+    @post("/", name="tourism.api.trips.create", opt={"anonymous_write": "trip"})
     async def create(self, db: NamedDependency[asyncpg.Connection], principal: NamedDependency[Any]) -> NewTrip:
         """A new empty trip; keep `edit_token` (shown once) to change it, share `trip.share_token`."""
         return await service.create_trip(db, user_id=getattr(principal, "user_id", None))
@@ -54,7 +54,7 @@ class TripApi(Controller):
         """The day plan: nearest neighbour from `start` (a stop id, "point" with lat/lng, or the first stop)."""
         return service.plan_from_start(await service.shared_trip(db, share_token), start, parse_point(lat, lng))
 
-    @post("/{share_token:str}/stops", name="tourism.api.trips.add_stop")
+    @post("/{share_token:str}/stops", name="tourism.api.trips.add_stop", opt={"anonymous_write": "trip"})
     async def add_stop(
         self,
         request: Request[Any, Any, Any],

@@ -86,7 +86,7 @@ class TripPages(Controller):
         trip = await service.visitor_trip(db, request.cookies.get(TRIP_COOKIE), _user_id(principal))
         return _render_trip(page, trip, editable=True, start=start, lat=lat, lng=lng, headers=NO_STORE)
 
-    @post("/stops", name="tourism.trip.add")
+    @post("/stops", name="tourism.trip.add", opt={"anonymous_write": "trip"})
     async def add_stop(
         self,
         request: Request[Any, Any, Any],

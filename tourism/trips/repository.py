@@ -6,6 +6,7 @@ import msgspec
 from tourism.trips.models import Trip, TripStop
 
 __all__ = [
+    "delete_unused_trips",
     "insert_trip",
     "get_trip_by_edit_hash",
     "get_trip_by_share_token",
@@ -120,3 +121,18 @@ async def touch_trip(connection: asyncpg.Connection, trip_id: int) -> None:
 async def update_trip_title(connection: asyncpg.Connection, trip_id: int, title: str) -> None:
     """Rename the trip."""
     await connection.execute(UPDATE_TITLE, trip_id, title)
+
+
+# Anonymous trips: gone 90 days after their last change, or after a day when they have no stop.
+DELETE_UNUSED_TRIPS = """
+DELETE FROM tourism.trips t WHERE t.user_id IS NULL AND (
+    t.updated_at < now() - interval '90 days'
+    OR (t.updated_at < now() - interval '1 day' AND NOT EXISTS (SELECT 1 FROM tourism.trip_stops s
+                                                              WHERE s.trip_id = t.id)))
+"""
+
+
+async def delete_unused_trips(connection: asyncpg.Connection) -> int:
+    """Delete unused anonymous trips; returns how many."""
+    status = await connection.execute(DELETE_UNUSED_TRIPS)
+    return int(status.split()[-1])

@@ -14,6 +14,7 @@ from tourism.trips import repository
 from tourism.trips.models import MAX_STOPS, NewTrip, PlannedStop, StopAdd, Trip, TripPlan, TripStop
 
 __all__ = [
+    "expire_unused_trips",
     "Searcher",
     "hash_token",
     "create_trip",
@@ -190,3 +191,8 @@ def plan_trip(trip: Trip, *, start: str | None = None, point: tuple[float, float
 def plan_from_start(trip: Trip, start: str | None, point: tuple[float, float] | None) -> TripPlan:
     """The plan from the start a visitor chose: "point" (when the point they typed is valid), a stop, or the first."""
     return plan_trip(trip, point=point) if start == "point" and point is not None else plan_trip(trip, start=start)
+
+
+async def expire_unused_trips(connection: asyncpg.Connection) -> int:
+    """Housekeeping: anonymous trips unchanged for 90 days, or without a stop for a day, are deleted."""
+    return await repository.delete_unused_trips(connection)
