@@ -246,6 +246,7 @@ class MeilisearchEngine:
         # then hold each answer for about 40 ms. Uncompressed answers arrive in one write: 2-4 ms.
         self.client = AsyncClient(url, api_key, timeout=timeout, custom_headers={"Accept-Encoding": "identity"})
         self.index_uid = index_uid
+        self.last_processing_ms: float | None = None
         self.task_timeout_ms = task_timeout_ms
         self.batch_size = batch_size
 
@@ -296,6 +297,7 @@ class MeilisearchEngine:
         """Translate the query, run it, and map the answer onto SearchResult."""
         started = time.perf_counter()
         answer = await self._call(self._index.search(**search_request(query)))
+        self.last_processing_ms = answer.processing_time_ms  # what the benchmark subtracts from its timing
         forms = spellings(query.text)
         hits = [self._hit(hit, query) for hit in answer.hits]
         if query.sort == "relevance" and forms:

@@ -1,4 +1,8 @@
-"""Loading the synthetic listings through the engine, then measuring latency per query category and throughput."""
+"""Loading the synthetic listings through an engine, then measuring latency per query category and throughput.
+
+The same corpus and the same seeded query mix run on the PostgreSQL engine and, with a server, on
+Meilisearch, so the two tables of one run compare like with like.
+"""
 
 import asyncio
 import random
@@ -11,13 +15,16 @@ import asyncpg
 from search.bench import repository
 from search.bench.corpus import SYLLABLES, generate
 from search.bench.queries import Category, query_mix
+from search.engine import SearchEngine
+from search.meili import MeilisearchEngine
 from search.models import SearchDocument
 from search.postgres import PostgresEngine
 from search.text import fold
 
-__all__ = ["run"]
+__all__ = ["run", "run_meilisearch"]
 
 LOAD_BATCH = 500
+MEILI_LOAD_BATCH = 10_000
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -62,10 +69,32 @@ async def _load(pool: asyncpg.Pool, engine: PostgresEngine, docs: int) -> list[s
     ]
 
 
+async def _load_meilisearch(engine: MeilisearchEngine, docs: int) -> list[str]:
+    """Send the listings in batches of MEILI_LOAD_BATCH and wait for each task; the report's lines."""
+    await engine.setup()
+    await engine.clear()
+    engine.batch_size = MEILI_LOAD_BATCH
+    started = time.perf_counter()
+    batch: list[SearchDocument] = []
+    for document in generate(docs):
+        batch.append(document)
+        if len(batch) == MEILI_LOAD_BATCH:
+            await engine.upsert(batch)
+            batch = []
+    if batch:
+        await engine.upsert(batch)
+    load_s = time.perf_counter() - started
+    return [f"- documents: {docs:,}; load through `MeilisearchEngine.upsert` ({MEILI_LOAD_BATCH:,} per task, "
+            f"each awaited): {load_s:.0f} s = {docs / load_s:,.0f} docs/s"]
+
+
 async def _category_latencies(
-    engine: PostgresEngine, category: Category, rng: random.Random, count: int
+    engine: SearchEngine, category: Category, rng: random.Random, count: int, overheads: list[float]
 ) -> tuple[list[float], list[int]]:
-    """Milliseconds per query and hits per query for `count` queries of one category (after a warm-up)."""
+    """Milliseconds per query and hits per query for `count` queries of one category (after a warm-up).
+
+    For Meilisearch, `overheads` receives what the engine adds to the server's own processingTimeMs.
+    """
     queries = [category.make(rng) for _ in range(count)]
     for query in queries[:10]:  # warm-up
         await engine.search(query)
@@ -75,10 +104,13 @@ async def _category_latencies(
         result = await engine.search(query)
         latencies.append((time.perf_counter() - t0) * 1000)
         hits.append(result.estimated_total)
+        server_ms = getattr(engine, "last_processing_ms", None)
+        if server_ms is not None:
+            overheads.append(latencies[-1] - server_ms)
     return latencies, hits
 
 
-async def _suggest_latencies(engine: PostgresEngine, rng: random.Random, count: int) -> list[float]:
+async def _suggest_latencies(engine: SearchEngine, rng: random.Random, count: int) -> list[float]:
     """Milliseconds per autocomplete call for `count` half-typed queries."""
     latencies = []
     for _ in range(count):
@@ -89,13 +121,14 @@ async def _suggest_latencies(engine: PostgresEngine, rng: random.Random, count: 
     return latencies
 
 
-async def _latency_table(engine: PostgresEngine, mix: list[Category], per_category: int) -> list[str]:
+async def _latency_table(engine: SearchEngine, mix: list[Category], per_category: int) -> list[str]:
     """One client: the Markdown table of latency percentiles per category, autocomplete and overall."""
     lines = ["", "| category | p50 ms | p95 ms | p99 ms | mean hits |", "|---|---|---|---|---|"]
     rng = random.Random(11)
     all_latencies: list[float] = []
+    overheads: list[float] = []
     for category in mix:
-        latencies, hits = await _category_latencies(engine, category, rng, per_category)
+        latencies, hits = await _category_latencies(engine, category, rng, per_category, overheads)
         all_latencies += latencies
         lines.append(f"| {category.name} | {_percentile(latencies, .5):.1f} | {_percentile(latencies, .95):.1f} "
                      f"| {_percentile(latencies, .99):.1f} | {statistics.mean(hits):,.0f} |")
@@ -104,10 +137,14 @@ async def _latency_table(engine: PostgresEngine, mix: list[Category], per_catego
                  f"{_percentile(suggest_latencies, .95):.1f} | {_percentile(suggest_latencies, .99):.1f} | – |")
     lines.append(f"| **all search categories** | **{_percentile(all_latencies, .5):.1f}** | "
                  f"**{_percentile(all_latencies, .95):.1f}** | **{_percentile(all_latencies, .99):.1f}** | |")
+    if overheads:
+        lines += ["", f"- `MeilisearchEngine` over Meilisearch's own processingTimeMs (HTTP, JSON, mapping): "
+                      f"p50 {_percentile(overheads, .5):.1f} ms, p95 {_percentile(overheads, .95):.1f} ms, "
+                      f"p99 {_percentile(overheads, .99):.1f} ms"]
     return lines
 
 
-async def _throughput(engine: PostgresEngine, mix: list[Category], clients: int, seconds: float) -> tuple[float, float]:
+async def _throughput(engine: SearchEngine, mix: list[Category], clients: int, seconds: float) -> tuple[float, float]:
     deadline = time.perf_counter() + seconds
     latencies: list[float] = []
 
@@ -124,6 +161,26 @@ async def _throughput(engine: PostgresEngine, mix: list[Category], clients: int,
     return len(latencies) / (time.perf_counter() - started), _percentile(latencies, .99)
 
 
+async def _measure(engine: SearchEngine, clients: int, seconds: float, per_category: int) -> list[str]:
+    mix = query_mix()
+    lines = await _latency_table(engine, mix, per_category)
+    qps, p99 = await _throughput(engine, mix, clients, seconds)
+    return lines + ["", f"- throughput with {clients} concurrent clients for {seconds:.0f} s over the same mix: "
+                        f"**{qps:,.0f} queries/s**, p99 {p99:.1f} ms"]
+
+
+async def run_meilisearch(url: str, api_key: str | None, docs: int, per_category: int, clients: int,
+                          seconds: float) -> str:
+    """The same corpus and mix on a Meilisearch server (index `bench_listings`, replaced)."""
+    engine = MeilisearchEngine(url, api_key, index_uid="bench_listings", task_timeout_ms=3_600_000)
+    try:
+        lines = await _load_meilisearch(engine, docs)
+        lines += await _measure(engine, clients, seconds, per_category)
+    finally:
+        await engine.close()
+    return "\n".join(lines)
+
+
 async def run(dsn: str, docs: int, per_category: int, clients: int, seconds: float) -> str:
     """Load, measure, and return the report as Markdown."""
     pool = await asyncpg.create_pool(dsn, min_size=clients + 1, max_size=clients + 2)
@@ -131,11 +188,7 @@ async def run(dsn: str, docs: int, per_category: int, clients: int, seconds: flo
         await _prepare_tables(pool)
         engine = PostgresEngine(pool)
         lines = await _load(pool, engine, docs)
-        mix = query_mix()
-        lines += await _latency_table(engine, mix, per_category)
-        qps, p99 = await _throughput(engine, mix, clients, seconds)
-        lines += ["", f"- throughput with {clients} concurrent clients for {seconds:.0f} s over the same mix: "
-                      f"**{qps:,.0f} queries/s**, p99 {p99:.1f} ms"]
+        lines += await _measure(engine, clients, seconds, per_category)
     finally:
         await pool.close()
     return "\n".join(lines)
