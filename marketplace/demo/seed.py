@@ -171,15 +171,29 @@ def _price(product: dict[str, Any]) -> int:
     return max(1000, round((low + (high - low) * 0.4) / 1000) * 1000)
 
 
+# A size's unit as each locale writes it (the symbol where the locale uses the symbol).
+SIZE_UNITS: dict[str, dict[str, str]] = {
+    "kg": {"vi": "kg", "en": "kg", "zh": "公斤", "ko": "kg", "ja": "kg", "ru": "кг", "fr": "kg", "ar": "كغ"},
+    "g": {"vi": "g", "en": "g", "zh": "克", "ko": "g", "ja": "g", "ru": "г", "fr": "g", "ar": "غ"},
+    "ml": {"vi": "ml", "en": "ml", "zh": "毫升", "ko": "ml", "ja": "ml", "ru": "мл", "fr": "ml", "ar": "مل"},
+}
+
+
+def size_label(size: str) -> dict[str, str]:
+    """"500 g" in every locale: {"vi": "500 g", "zh": "500 克", "ru": "500 г", ...}."""
+    amount, unit = size.split()
+    return {locale: f"{amount} {word}" for locale, word in SIZE_UNITS[unit].items()}
+
+
 def _variants(product: dict[str, Any]) -> list[VariantIn]:
     price = _price(product)
     if product["unit"] == "kg":
         return [
-            VariantIn(label={"vi": "1 kg", "en": "1 kg"}, price=price, stock=40),
-            VariantIn(label={"vi": "500 g", "en": "500 g"}, price=round(price * 0.55 / 1000) * 1000, stock=40),
+            VariantIn(label=size_label("1 kg"), price=price, stock=40),
+            VariantIn(label=size_label("500 g"), price=round(price * 0.55 / 1000) * 1000, stock=40),
         ]
     size = product.get("size")
-    label = {"vi": size, "en": size} if size else {}
+    label = size_label(size) if size else {}
     return [VariantIn(label=label, price=price, stock=25)]
 
 

@@ -51,7 +51,7 @@ def _localized(row: dict[str, Any], field: str, more: dict[str, Any] | None = No
 
 
 def _with_locales(text: dict[str, str], more: dict[str, str] | None) -> dict[str, str]:
-    return {**text, **(more or {})} if text else {}
+    return {**text, **(more or {})}
 
 
 def _attraction(

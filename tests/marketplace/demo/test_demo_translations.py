@@ -58,6 +58,8 @@ async def test_demo_pages_speak_the_visitors_language(client, pool: asyncpg.Pool
     arabic = (await client.get(f"/ar/products/{grapes['slug']}")).text
     assert runs_containing(arabic, grapes["description"]["en"]) == []
     assert runs_containing(arabic, grapes["description"]["ar"]) == [("ar", "rtl")]
+    # Sizes are written the locale's way too.
+    assert "500 克" in (await client.get(f"/zh/products/{grapes['slug']}")).text and "500 غ" in arabic
     await _no_unmarked_english(client, grapes["slug"], shops[0]["slug"])
 
 
