@@ -3,11 +3,12 @@
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
 
 from i18n.catalogs import DOMAIN, LOCALES_DIR
 from i18n.locales import SUPPORTED_LOCALES
 
-__all__ = ["extract_and_update", "compile_catalogs"]
+__all__ = ["extract_and_update", "compile_catalogs", "untranslated_messages"]
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("i18n", "search", "tourism", "marketplace")
@@ -41,3 +42,18 @@ def extract_and_update() -> None:
 def compile_catalogs() -> None:
     """Compile every .po into its .mo (the service also compiles in memory when a .mo is missing)."""
     _pybabel("compile", "-d", str(LOCALES_DIR), "-D", DOMAIN, "--statistics")
+
+
+def untranslated_messages() -> list[tuple[str, str]]:
+    """(locale, msgid) of every message without a translation, or marked fuzzy, outside the English source."""
+    missing: list[tuple[str, str]] = []
+    for locale in SUPPORTED_LOCALES:
+        if locale == "en":
+            continue  # the English catalog is the source: its msgstr stay empty
+        with open(LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as po_file:
+            catalog = read_po(po_file)
+        for message in catalog:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if message.id and (message.fuzzy or not all(strings)):
+                missing.append((locale, str(message.id if isinstance(message.id, str) else message.id[0])))
+    return missing

@@ -303,9 +303,27 @@ def _version() -> str:
 def _i18n(action: str) -> None:
     from i18n.tools import compile_catalogs, extract_and_update
 
+    if action == "gaps":
+        _translation_gaps()
+        return
     if action in ("extract", "update"):
         extract_and_update()
     compile_catalogs()
+
+
+def _translation_gaps() -> None:
+    """Every interface message and every piece of demo text missing in a locale, one per line."""
+    from i18n.tools import untranslated_messages
+    from marketplace.demo.seed import translation_gaps as marketplace_gaps
+    from tourism.demo.seed import translation_gaps as tourism_gaps
+
+    lines = [f"catalog\t{msgid}\t{locale}" for locale, msgid in untranslated_messages()]
+    lines += ["\t".join(gap) for gap in (*tourism_gaps(), *marketplace_gaps())]
+    for line in lines:
+        print(line)
+    if lines:
+        raise CommandError(f"i18n gaps: {len(lines)} translations missing")
+    print("i18n gaps: every message and every piece of demo text is in all eight locales")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -343,8 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("action", choices=("reindex", "check"), help="reindex: rebuild; check: report drift")
 
     i18n_cmd = commands.add_parser("i18n", help="message catalogs")
-    i18n_cmd.add_argument("action", choices=("update", "compile"),
-                          help="update: extract strings, update every .po and compile; compile: compile only")
+    i18n_cmd.add_argument("action", choices=("update", "compile", "gaps"),
+                          help="update: extract strings, update every .po and compile; compile: compile only; "
+                               "gaps: list every message and demo text missing in a locale (exit 2 if any)")
     return parser
 
 
