@@ -37,7 +37,7 @@ INSERT_TAKEOVER_CODE = """
 INSERT INTO merchant_takeover_codes (merchant_id, code_hash, created_by, expires_at) VALUES ($1, $2, $3, $4)
 """
 SELECT_USABLE_CODE_FOR_UPDATE = """
-SELECT id, merchant_id FROM merchant_takeover_codes
+SELECT id, merchant_id, created_by FROM merchant_takeover_codes
 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() FOR UPDATE
 """
 MARK_CODE_USED = "UPDATE merchant_takeover_codes SET used_at = now(), used_by = $2 WHERE id = $1"
@@ -76,7 +76,7 @@ async def insert_takeover_code(conn: asyncpg.Connection, merchant_id: int, code_
 
 
 async def get_usable_code_for_update(conn: asyncpg.Connection, code_hash: bytes) -> asyncpg.Record | None:
-    """The unused, unexpired code with this hash (id, merchant_id), locked until the transaction ends."""
+    """The unused, unexpired code with this hash (id, merchant_id, created_by), locked until the transaction ends."""
     return await conn.fetchrow(SELECT_USABLE_CODE_FOR_UPDATE, code_hash)
 
 

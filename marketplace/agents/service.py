@@ -123,11 +123,19 @@ async def create_takeover_code(conn: asyncpg.Connection, actor: Actor | None, me
 async def redeem_takeover_code(conn: asyncpg.Connection, actor: Actor | None, code: str) -> Merchant:
     """The signed-in producer becomes the owner; agents' assistance ends; the log records it."""
     user_id = require_user(actor)
+    if actor is not None and actor.has_role("community_agent"):
+        # The code hands a producer's account (and where its money goes) to the producer; an agent account
+        # redeeming one, even another agent's code, is the takeover this step exists to prevent.
+        raise Forbidden("A community agent's account cannot take over a producer; the producer signs in with "
+                        "their own account.", code="agent_cannot_redeem")
     # Locked: two redemptions of one code at once must not both succeed.
     row = await repo.get_usable_code_for_update(conn, _hash_code(code))
     if row is None:
         raise NotFound("This code is not valid or has expired.", code="takeover_code_invalid")
     merchant_id: int = row["merchant_id"]
+    if row["created_by"] == user_id or await merchant_repo.ever_assisted_by(conn, merchant_id, user_id):
+        raise Forbidden("Whoever issued this code or assisted this producer cannot redeem it.",
+                        code="agent_cannot_redeem")
     await merchants.assign_owner(conn, merchant_id, user_id)
     await repo.mark_code_used(conn, row["id"], user_id)
     for agent_id in await repo.end_assistance(conn, merchant_id):

@@ -271,8 +271,8 @@ async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) 
             else await _user(conn, f"merchant{number}@demo.test", spec["name_vi"], ["customer", "merchant"])
         )
         actor, merchant = await _merchant(conn, spec, owner, agent)
-        # The commune's own agent approves assisted producers; the admin approves the others.
-        await merchants.review_merchant(conn, agent or admin, merchant.id, MerchantReview(True, "Demo"))
+        # The admin approves every producer: the agent who registered one may not approve it too.
+        await merchants.review_merchant(conn, admin, merchant.id, MerchantReview(True, "Demo"))
         listings = [_product_create(catalog_by_id[product_id]) for product_id in spec["products"]]
         listings += [_experience_create(experience) for experience in spec.get("experiences", [])]
         for listing in listings:

@@ -8,6 +8,7 @@ import msgspec
 from marketplace.merchants.models import Merchant
 
 __all__ = [
+    "ever_assisted_by",
     "update_texts",
     "insert_merchant",
     "lock_owner_onboarding",
@@ -235,3 +236,10 @@ async def lock_owner_onboarding(conn: asyncpg.Connection, user_id: int) -> None:
 async def count_pending_owned(conn: asyncpg.Connection, user_id: int) -> int:
     """How many of this person's shops wait for approval."""
     return await conn.fetchval(COUNT_PENDING_OWNED, user_id)
+
+
+async def ever_assisted_by(conn: asyncpg.Connection, merchant_id: int, user_id: int) -> bool:
+    """True when this user registered or assisted the merchant as an agent, even if that assistance ended."""
+    return bool(await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM merchant_agents WHERE merchant_id = $1 AND agent_user_id = $2)",
+        merchant_id, user_id))

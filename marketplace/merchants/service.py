@@ -192,6 +192,11 @@ async def review_merchant(
             "Only an admin or this commune's community agent may review this merchant.",
             code="review_forbidden",
         )
+    if await repo.ever_assisted_by(conn, merchant_id, user_id):
+        # A second person: the agent who registered a producer (and so controls its account until the takeover)
+        # must not also be the one who lets it sell.
+        raise Forbidden("You registered or assist this producer; another agent or an admin must review it.",
+                        code="second_person_required")
     if merchant.onboarding_step < 4:
         raise Conflict("The merchant has not finished onboarding.", code="onboarding_incomplete")
     status = "approved" if decision.approve else "rejected"

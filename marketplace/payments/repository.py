@@ -16,7 +16,7 @@ from marketplace.payments.models import (
 from marketplace.payments.providers.protocol import BankAccount
 
 __all__ = [
-    "get_merchant_bank_account",
+    "get_merchant_bank_account", "bank_account_changed_at", "merchant_contact",
     "upsert_merchant_bank_account", "insert_payment", "insert_payment_order", "get_payment",
     "get_payment_by_reference", "get_payment_by_intent", "list_payments_for_checkout",
     "list_payments_for_order", "list_payment_orders", "update_payment_started", "update_payment_state",
@@ -431,3 +431,15 @@ async def list_merchant_names(conn: asyncpg.Connection, merchant_ids: list[int])
 async def exists_merchant(conn: asyncpg.Connection, merchant_id: int) -> bool:
     """True when a merchant with this id exists (whatever its status)."""
     return bool(await conn.fetchval("SELECT true FROM merchants WHERE id = $1", merchant_id))
+
+
+async def bank_account_changed_at(conn: asyncpg.Connection, merchant_id: int) -> datetime | None:
+    """When the merchant's own account was last set or changed (None: it has none)."""
+    return await conn.fetchval("SELECT updated_at FROM merchant_bank_accounts WHERE merchant_id = $1", merchant_id)
+
+
+async def merchant_contact(conn: asyncpg.Connection, merchant_id: int) -> dict[str, str | None]:
+    """Where the merchant is told about changes to its money: the shop's phone and its owner's email."""
+    row = await conn.fetchrow("""SELECT m.phone, u.email FROM merchants m LEFT JOIN users u ON u.id = m.owner_user_id
+                                 WHERE m.id = $1""", merchant_id)
+    return {"phone": row["phone"], "email": row["email"]} if row is not None else {"phone": None, "email": None}

@@ -8,6 +8,7 @@ Every function runs inside the caller's transaction. Orders change only through
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
@@ -31,7 +32,7 @@ from marketplace.payments.providers.protocol import (
 )
 from marketplace.payments.settings import PaymentSettings
 from marketplace.platform.access import Actor, MerchantAccess, merchant_access, require_user
-from marketplace.platform.audit import record_if_agent
+from marketplace.platform.audit import record_action, record_if_agent
 from marketplace.platform.errors import AppError
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
 ]
 
 PAYMENT_CODE_PREFIX = "NTM"
+# Payouts wait this long after a merchant's bank account is set or changed, so its owner can object.
+PAYOUT_HOLD = timedelta(hours=72)
 CODE_DIGITS = 6
 MAX_CODE_DIGITS = 12
 # The prefix, then digit groups separated by whitespace only (ASCII digits: re's \d also takes others).
@@ -325,8 +328,22 @@ async def require_merchant(conn: asyncpg.Connection, actor: Actor | None, mercha
 async def set_bank_account(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int,
                            account: BankAccount) -> None:
     """A merchant sets its own VietQR account; later transfers for its orders go there."""
-    refuse_agent(await merchant_access(conn, actor, merchant_id), "change where a merchant is paid")
+    access = await merchant_access(conn, actor, merchant_id)
+    refuse_agent(access, "change where a merchant is paid")
+    previous = await repo.get_merchant_bank_account(conn, merchant_id)
     await repo.upsert_merchant_bank_account(conn, merchant_id, account)
+    # Whoever took over an account would first change where its money goes: the change is in the audit log,
+    # the merchant's contact is to be told (no notification service yet: the entry names whom to tell, for
+    # whoever delivers it), and payouts wait PAYOUT_HOLD (see record_payout).
+    await record_action(conn, require_user(actor), merchant_id, "payments.bank_account_changed", {
+        "by_user_id": access.user_id, "via": access.via,
+        "previous": None if previous is None else _masked(previous), "new": _masked(account),
+        "notify": await repo.merchant_contact(conn, merchant_id),
+        "payouts_held_until": (datetime.now(UTC) + PAYOUT_HOLD).isoformat()})
+
+
+def _masked(account: BankAccount) -> dict[str, str]:
+    return {"bank_bin": account.bank_bin, "account_number": "…" + account.account_number[-4:]}
 
 
 async def get_bank_account_for(conn: asyncpg.Connection, actor: Actor | None, merchant_id: int) -> BankAccount | None:
@@ -360,6 +377,11 @@ async def record_payout(conn: asyncpg.Connection, actor: Actor | None, data: Pay
         raise PaymentForbidden("Only an administrator can record a payout.")
     if not await repo.exists_merchant(conn, data.merchant_id):
         raise PaymentNotFound("No such merchant.", code="merchant_not_found")
+    changed_at = await repo.bank_account_changed_at(conn, data.merchant_id)
+    if changed_at is not None and changed_at + PAYOUT_HOLD > datetime.now(UTC):
+        until = changed_at + PAYOUT_HOLD
+        raise PaymentConflict("The merchant's bank account changed recently; payouts are held until "
+                              f"{until:%Y-%m-%d %H:%M} UTC.", code="payouts_held", details={"until": until.isoformat()})
     return await ledger.record_payout(conn, merchant_id=data.merchant_id, amount=data.amount, method=data.method,
                                       external_reference=data.external_reference, note=data.note,
                                       created_by=actor.user_id if actor else None)

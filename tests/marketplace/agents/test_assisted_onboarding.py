@@ -34,7 +34,7 @@ async def test_agent_registers_producer_with_consent_and_every_action_is_logged(
     consent = await agents.get_consent(conn, agent, merchant.id)
     assert consent[0].consent_given_by == "Nguyễn Thị Hoa" and consent[0].consent_method == "in_person_signature"
     assert (consent[0].producer_name, consent[0].producer_phone) == ("Bà Nguyễn Thị Hoa", "0987654321")
-    await merchants.review_merchant(conn, agent, merchant.id, MerchantReview(True))
+    await merchants.review_merchant(conn, await make_admin(conn), merchant.id, MerchantReview(True))
     product = await catalog.create_product(conn, agent, merchant.id, ProductCreate(
         name={"vi": "Tỏi Phan Rang"}, category_slug="vegetables", unit="kg",
         variants=[VariantIn(price=120_000, stock=30)], publish=True))
