@@ -36,6 +36,7 @@ from marketplace.checkout import pages as checkout_pages
 from marketplace.media import web as media_web
 from marketplace.merchants import api as merchants_api
 from marketplace.merchants import pages as merchants_pages
+from marketplace.operations import metrics as operations_metrics
 from marketplace.orders import api as orders_api
 from marketplace.orders import pages as orders_pages
 from marketplace.payments import api as payments_api
@@ -53,6 +54,7 @@ from marketplace.platform.middleware import (
 )
 from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
+from marketplace.platform.telemetry import configure_logging
 from marketplace.platform.templating import create_environment
 from marketplace.platform.write_limits import limit_anonymous_writes
 
@@ -97,6 +99,8 @@ ROOT_ROUTERS: list[Router] = [
     sitemaps.router,
     media_web.router,
 ]
+# Outside the shared middleware: the scraper's Bearer token is the METRICS_TOKEN, not an API token.
+OPERATOR_ROUTERS: list[Router] = [operations_metrics.router]
 
 
 def build_router(settings: Settings, path: str = "/") -> Router:
@@ -145,7 +149,7 @@ def create_app(settings: Settings | None = None, *, debug: bool = False) -> Lite
     settings = settings or load_settings()
     runtime = _runtime_for(settings, "")
     return Litestar(
-        route_handlers=[build_router(settings)],
+        route_handlers=[build_router(settings), *OPERATOR_ROUTERS],
         state=State({RUNTIME_KEY: runtime, "error_page": render_error_page}),
         lifespan=[_lifespan],
         exception_handlers={Exception: handle_exception},
@@ -158,7 +162,7 @@ def create_app(settings: Settings | None = None, *, debug: bool = False) -> Lite
 
 def app_from_environment() -> Litestar:
     """Factory for granian/uvicorn workers: settings from the environment."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    configure_logging()
     return create_app(load_settings())
 
 
@@ -182,5 +186,6 @@ class MarketplacePlugin(InitPluginProtocol):
         app_config.state[RUNTIME_KEY] = runtime
         app_config.state["error_page"] = render_error_page
         app_config.route_handlers.append(build_router(self.settings, self.path))
+        app_config.route_handlers.append(Router(path=self.path, route_handlers=OPERATOR_ROUTERS))
         app_config.lifespan.append(_lifespan)
         return app_config

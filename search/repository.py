@@ -20,6 +20,7 @@ __all__ = [
     "reschedule_outbox_rows",
     "get_seconds_until_next_due",
     "count_outbox_rows",
+    "get_outbox_lag",
     "insert_query_log",
     "get_query_totals",
     "list_query_stats",
@@ -51,6 +52,10 @@ WHERE id = ANY($1::bigint[])
 """
 NEXT_DUE_SQL = "SELECT extract(epoch FROM min(available_at) - now())::float8 FROM search_outbox"
 COUNT_OUTBOX_SQL = "SELECT count(*) FROM search_outbox"
+OUTBOX_LAG_SQL = """
+SELECT count(*) AS pending, coalesce(extract(epoch FROM now() - min(enqueued_at)), 0)::float8 AS oldest_seconds
+FROM search_outbox
+"""
 
 # One counter per (UTC day, query, locale). Losing the last counts in a crash costs nothing, so the
 # write does not wait for the disk (synchronous_commit off for this transaction only).
@@ -123,6 +128,12 @@ async def get_seconds_until_next_due(connection: asyncpg.Connection) -> float | 
 async def count_outbox_rows(connection: asyncpg.Connection) -> int:
     """Changes not yet indexed."""
     return await connection.fetchval(COUNT_OUTBOX_SQL)
+
+
+async def get_outbox_lag(connection: asyncpg.Connection) -> tuple[int, float]:
+    """Changes not yet indexed, and how many seconds the oldest of them has waited (0 when none)."""
+    row = await connection.fetchrow(OUTBOX_LAG_SQL)
+    return row["pending"], row["oldest_seconds"]
 
 
 async def insert_query_log(connection: asyncpg.Connection, query: str, locale: str, result_count: int) -> None:

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import asyncpg
@@ -46,16 +47,24 @@ async def expire_unpaid_orders(pool: asyncpg.Pool, now: datetime | None = None, 
 
 async def run_expiry_worker(pool: asyncpg.Pool, settings: object, stop_event: asyncio.Event, *,
                             payment_settings: PaymentSettings | None = None,
-                            interval_seconds: float = DEFAULT_INTERVAL_SECONDS) -> None:
-    """Run `expire_unpaid_orders` every `interval_seconds` until `stop_event` is set (an app background task)."""
+                            interval_seconds: float = DEFAULT_INTERVAL_SECONDS,
+                            on_round: Callable[[bool], Awaitable[None]] | None = None) -> None:
+    """Run `expire_unpaid_orders` every `interval_seconds` until `stop_event` is set (an app background task).
+
+    `on_round(succeeded)` is told of every round (the service counts them for its metrics).
+    """
     minutes = (payment_settings or load_payment_settings()).expiry_minutes
     while not stop_event.is_set():
+        succeeded = False
         try:
             cancelled = await expire_unpaid_orders(pool, expiry_minutes=minutes)
+            succeeded = True
             if cancelled:
                 log.info("cancelled %d unpaid orders", cancelled)
         except (asyncpg.PostgresError, OSError) as error:
             # The database may be restarting; try again next round rather than ending the task.
             log.warning("expiry round failed: %s", error)
+        if on_round is not None:
+            await on_round(succeeded)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop_event.wait(), timeout=interval_seconds)

@@ -138,6 +138,9 @@ def describe(exc: Exception) -> tuple[int, str, str, Any, dict[str, str]]:
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """JSON under /api and for clients that ask for JSON; a translated error page otherwise."""
     status, code, message, details, headers = describe(exc)
+    # The request log middleware's id, echoed on refusals it did not send itself (CSRF, a bad token).
+    if request_id := request.scope.get("marketplace.request_id"):  # type: ignore[misc]
+        headers["X-Request-ID"] = request_id
     if status >= 500 and status != 503:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _wants_json(request):

@@ -3,7 +3,6 @@
 import base64
 import functools
 import ipaddress
-import json
 import logging
 import secrets
 import time
@@ -14,15 +13,24 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from marketplace.platform.errors import describe
 from marketplace.platform.runtime import RUNTIME_KEY
+from marketplace.platform.telemetry import REQUEST_SECONDS, REQUESTS, current_request_id, request_id_from
 
 __all__ = ["RequestLogMiddleware", "SecurityHeadersMiddleware", "CsrfUnlessTokenMiddleware", "content_security_policy"]
 
 access_log = logging.getLogger("marketplace.access")
+# Where the request id is kept for the error handler, which answers outside this middleware.
+REQUEST_ID_SCOPE_KEY = "marketplace.request_id"
 
 
 class RequestLogMiddleware:
-    """One structured (JSON) log line per request: method, path, status, duration."""
+    """One JSON log line per request (request id, method, path, route, status, duration) and its metrics.
+
+    The request id comes from `X-Request-ID` (a proxy's) or is generated, and is echoed back. When an inner
+    middleware refuses the request by raising (CSRF, a bad token), the status logged is the one the error
+    handler sends, not 500.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -33,23 +41,39 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        request_id = request_id_from(dict(scope["headers"]).get(b"x-request-id"))
+        scope[REQUEST_ID_SCOPE_KEY] = request_id  # type: ignore[literal-required]
+        token = current_request_id.set(request_id)
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                MutableScopeHeaders.from_message(message)["x-request-id"] = request_id
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as error:
+            status = describe(error)[0]
+            raise
         finally:
-            access_log.info(json.dumps({
-                "event": "request",
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            }, ensure_ascii=False))
+            self._record(scope, request_id, status, time.perf_counter() - started)
+            current_request_id.reset(token)
+
+    @staticmethod
+    def _record(scope: Scope, request_id: str, status: int, seconds: float) -> None:
+        route = scope.get("path_template") or "unmatched"
+        REQUESTS.labels(scope["method"], route, str(status)).inc()
+        REQUEST_SECONDS.labels(scope["method"], route).observe(seconds)
+        access_log.info("request", extra={"fields": {
+            "request_id": request_id,
+            "method": scope["method"],
+            "path": scope["path"],
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+        }})
 
 
 def content_security_policy(frame_ancestors: str) -> str:

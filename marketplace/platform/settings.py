@@ -53,6 +53,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Run the search outbox indexer as a task inside the web process."""
     trusted_proxies: tuple[str, ...] = ()
     """CIDR networks of the reverse proxies whose X-Forwarded-For is believed; empty: the socket peer only."""
+    metrics_token: str | None = None
+    """/metrics answers only requests bearing this token; None turns /metrics off."""
 
     @property
     def embedded(self) -> bool:
@@ -161,6 +163,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     frame_ancestors = _optional(env, "FRAME_ANCESTORS") or "'self'"
     if any(ch in frame_ancestors for ch in ";,\r\n"):
         raise SettingsError("FRAME_ANCESTORS", "must be a space-separated list of sources")
+    metrics_token = _optional(env, "METRICS_TOKEN")
+    if metrics_token is not None and len(metrics_token) < 16:
+        raise SettingsError("METRICS_TOKEN", "must be at least 16 characters long")
     values: dict[str, object] = {
         "database_url": database_url,
         "data_dir": data_dir,
@@ -174,6 +179,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "frame_ancestors": frame_ancestors,
         "run_indexer": _check_bool("RUN_INDEXER", _optional(env, "RUN_INDEXER"), True),
         "trusted_proxies": _check_networks("TRUSTED_PROXIES", _optional(env, "TRUSTED_PROXIES")),
+        "metrics_token": metrics_token,
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)  # type: ignore[arg-type]
