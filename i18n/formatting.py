@@ -1,6 +1,7 @@
 """Babel formatting for money, numbers, dates (in Asia/Ho_Chi_Minh) and distances."""
 
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -18,6 +19,9 @@ __all__ = [
 ]
 
 
+# Babel formats slowly (an attraction page spent 13% of its CPU on distances): the pure formatters below
+# are memoised on their arguments, which only repeat the same answer.
+@lru_cache(maxsize=8192)
 def format_money(amount: int, currency: str = "VND", locale: str = "vi") -> str:
     """An amount in minor units of `currency` (VND has none) formatted for `locale`."""
     digits = babel_numbers.get_currency_precision(currency)
@@ -52,7 +56,11 @@ def format_time(value: time | datetime, locale: str = "vi", format: str = "short
 def format_distance(meters: float, locale: str = "vi") -> str:
     """A distance: metres below one kilometre, kilometres with one decimal below ten, whole above."""
     if meters < 1000:
-        return babel_units.format_unit(round(meters / 10) * 10 or 10, "length-meter", "short", locale=locale)
+        return _format_unit(round(meters / 10) * 10 or 10, "length-meter", None, locale)
     kilometres = meters / 1000
-    pattern = "#,##0.0" if kilometres < 10 else "#,##0"
-    return babel_units.format_unit(kilometres, "length-kilometer", "short", format=pattern, locale=locale)
+    return _format_unit(kilometres, "length-kilometer", "#,##0.0" if kilometres < 10 else "#,##0", locale)
+
+
+@lru_cache(maxsize=8192)
+def _format_unit(value: float, unit: str, pattern: str | None, locale: str) -> str:
+    return babel_units.format_unit(value, unit, "short", format=pattern, locale=locale)

@@ -267,7 +267,9 @@ class PostgresEngine:
         prefixes = (terms.prefix,) if terms.prefix else ()
         title = highlight(localize(document.name, locale), matched_terms, prefixes)
         snippet, snippet_locale = "", None
-        if "<mark>" not in title:
+        # Without words (browsing, nearby lists) nothing can match: scanning every summary and text of every
+        # locale for nothing took half the CPU of an attraction page.
+        if "<mark>" not in title and (matched_terms or prefixes):
             snippet, snippet_locale = _snippet(document, locale, matched_terms, prefixes)
         return SearchHit(document=document, highlight=title, snippet=snippet, snippet_locale=snippet_locale,
                          score=round(hit.score, 4), distance_m=hit.distance_m)
