@@ -36,6 +36,7 @@ from marketplace.checkout import pages as checkout_pages
 from marketplace.media import web as media_web
 from marketplace.merchants import api as merchants_api
 from marketplace.merchants import pages as merchants_pages
+from marketplace.notifications import pages as notifications_pages
 from marketplace.operations import metrics as operations_metrics
 from marketplace.orders import api as orders_api
 from marketplace.orders import pages as orders_pages
@@ -64,7 +65,8 @@ log = logging.getLogger("marketplace.app")
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Signed webhooks authenticate by signature, not by cookie, so CSRF does not apply to them.
-CSRF_EXEMPT_SUFFIXES: tuple[str, ...] = ("/payments/stripe/webhook", "/payments/bank/webhook")
+CSRF_EXEMPT_SUFFIXES: tuple[str, ...] = ("/payments/stripe/webhook", "/payments/bank/webhook",
+                                         notifications_pages.UNSUBSCRIBE_PATH)
 
 # Pages, mounted under /{lang}: the order is the order of the routers' routes, nothing depends on it.
 PAGE_ROUTERS: list[Router] = [
@@ -78,6 +80,7 @@ PAGE_ROUTERS: list[Router] = [
     merchants_pages.router,
     agents_pages.router,
     payments_pages.router,
+    notifications_pages.router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [

@@ -16,6 +16,9 @@ import asyncpg
 from marketplace.accounts import repository as accounts_repository
 from marketplace.carts.service import CART_COOKIE, expire_anonymous_carts, merge_into_user
 from marketplace.media import create_image_pipeline
+from marketplace.notifications.channels import configured_channels
+from marketplace.notifications.messages import renderer_for
+from marketplace.notifications.worker import run_delivery_worker
 from marketplace.operations.jobs import record_run
 from marketplace.payments.expiry import run_expiry_worker
 from marketplace.platform.database import EmbeddedPostgres, create_pool, start_embedded_database
@@ -121,6 +124,7 @@ def background_jobs() -> list[BackgroundJob]:
         BackgroundJob("search-indexer", _run_indexer),
         BackgroundJob("housekeeping", housekeeping),
         BackgroundJob("payment-expiry", _run_payment_expiry),
+        BackgroundJob("notifications", _run_notifications),
     ]
 
 
@@ -144,6 +148,11 @@ async def _run_payment_expiry(runtime: Runtime, stop_event: asyncio.Event) -> No
         await record_run(pool, "payment-expiry", succeeded)
 
     await run_expiry_worker(pool, runtime.settings, stop_event, on_round=on_round)
+
+
+async def _run_notifications(runtime: Runtime, stop_event: asyncio.Event) -> None:
+    await run_delivery_worker(runtime.require_pool(), configured_channels(runtime.settings), renderer_for(runtime),
+                              stop_event)
 
 
 async def housekeeping(runtime: Runtime, stop_event: asyncio.Event, interval_seconds: float = 3600) -> None:

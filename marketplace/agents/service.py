@@ -87,7 +87,9 @@ async def register_assisted_merchant(
                                  consent_note=data.consent_note.strip())
     await record_action(conn, agent_id, merchant_id, "merchant.register",
                         {**consent, "consent_at": data.consent_at.isoformat()})
-    return await merchants.get_merchant(conn, merchant_id)
+    merchant = await merchants.get_merchant(conn, merchant_id)
+    await merchants.tell_admins_waiting(conn, merchant)
+    return merchant
 
 
 async def list_assisted_merchants(conn: asyncpg.Connection, actor: Actor | None) -> list[Merchant]:

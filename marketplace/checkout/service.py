@@ -24,6 +24,7 @@ from marketplace.checkout.models import (
 )
 from marketplace.orders import repository as orders_repo
 from marketplace.orders.errors import CartEmpty, CheckoutInvalid, OutOfStock, PriceChanged
+from marketplace.orders.notices import order_placed
 from marketplace.payments import service as payments
 from marketplace.payments.providers.protocol import PaymentProvider
 from marketplace.payments.settings import PaymentSettings
@@ -149,6 +150,8 @@ async def place_checkout(
         await cart_repo.clear_cart(conn, cart_id)
     # Stock levels are part of search documents (sold out sorts last).
     await enqueue(conn, [f"product:{line.product_id}" for line in reserved])
+    for order_id in order_ids:
+        await order_placed(conn, order_id)
     return PlacedCheckout(checkout_id=checkout_id, order_ids=order_ids, total=total, currency="VND",
                           payment_method=form.payment_method, status=status)
 

@@ -17,6 +17,7 @@ from marketplace.merchants.models import (
     MerchantStart,
     MerchantTexts,
 )
+from marketplace.notifications.outbox import enqueue_admins, enqueue_merchant
 from marketplace.platform.access import Actor, merchant_access, require_user
 from marketplace.platform.audit import record_if_agent
 from marketplace.platform.divisions import DIVISIONS_VERSION, check_commune
@@ -128,7 +129,17 @@ async def save_details(
     )
     await record_if_agent(conn, access, "merchant.details", {"ocop_stars": data.ocop.stars if data.ocop else None})
     await enqueue(conn, await merchant_document_ids(conn, merchant_id))
-    return await get_merchant(conn, merchant_id)
+    merchant = await get_merchant(conn, merchant_id)
+    await tell_admins_waiting(conn, merchant)
+    return merchant
+
+
+async def tell_admins_waiting(conn: asyncpg.Connection, merchant: Merchant) -> None:
+    """Admins hear once that a shop finished onboarding and waits for their approval."""
+    if merchant.status == "pending":
+        await enqueue_admins(conn, "admin_merchant_waiting", data={"shop_name": dict(merchant.name),
+                                                                   "merchant_id": merchant.id},
+                             dedupe_key=f"admin_merchant_waiting:{merchant.id}")
 
 
 async def save_texts(
@@ -201,6 +212,8 @@ async def review_merchant(
         raise Conflict("The merchant has not finished onboarding.", code="onboarding_incomplete")
     status = "approved" if decision.approve else "rejected"
     await repo.set_status(conn, merchant_id, status, user_id, decision.note.strip())
+    await enqueue_merchant(conn, "shop_approved" if decision.approve else "shop_refused", merchant_id,
+                           data={"note": decision.note.strip()})
     # Approval makes the shop and its published products public at once (and rejection hides them).
     await enqueue(conn, await merchant_document_ids(conn, merchant_id))
     return await get_merchant(conn, merchant_id)

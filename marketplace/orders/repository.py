@@ -319,3 +319,64 @@ async def money_held_for_order(conn: asyncpg.Connection, order_id: int) -> tuple
     """What the order's payments took and was not refunded yet, and whether a payment of it is in review."""
     row = await conn.fetchrow(SELECT_MONEY_HELD, order_id)
     return int(row["held"]), bool(row["in_review"])
+
+
+# Notifications and tickets (marketplace/orders/notices.py, marketplace/orders/tickets.py).
+MERCHANT_CONTACT = """
+SELECT m.owner_user_id, m.phone, m.name,
+       (SELECT count(*) FROM orders o WHERE o.merchant_id = m.id) AS order_count,
+       coalesce((SELECT array_agg(a.agent_user_id ORDER BY a.agent_user_id) FROM merchant_agents a
+                 WHERE a.merchant_id = m.id AND a.ended_at IS NULL), '{}') AS agent_ids
+FROM merchants m WHERE m.id = $1
+"""
+INSERT_TICKET = """
+INSERT INTO tickets (order_id, order_item_id, merchant_id, code, guests) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (order_item_id) DO NOTHING
+"""
+SELECT_ORDER_TICKETS = """
+SELECT t.id, t.code, t.guests, t.checked_in_at, i.product_name, i.variant_label, i.starts_at
+FROM tickets t JOIN order_items i ON i.id = t.order_item_id WHERE t.order_id = $1 ORDER BY t.id
+"""
+SELECT_TICKET_BY_CODE = """
+SELECT t.id, t.order_id, t.merchant_id, t.code, t.guests, t.checked_in_at, o.status, o.buyer_user_id,
+       c.contact_name, i.product_name, i.variant_label, i.starts_at
+FROM tickets t JOIN orders o ON o.id = t.order_id JOIN checkouts c ON c.id = o.checkout_id
+JOIN order_items i ON i.id = t.order_item_id
+WHERE t.code = $1
+"""
+CHECK_IN_TICKET = """
+UPDATE tickets SET checked_in_at = now(), checked_in_by = $2 WHERE id = $1 AND checked_in_at IS NULL
+RETURNING checked_in_at
+"""
+COUNT_NEW_MERCHANT_ORDERS = """
+SELECT count(*) FROM orders o
+WHERE o.status IN ('pending_payment', 'confirmed')
+  AND o.merchant_id IN (SELECT id FROM merchants WHERE owner_user_id = $1
+                        UNION SELECT merchant_id FROM merchant_agents WHERE agent_user_id = $1 AND ended_at IS NULL)
+"""
+
+
+async def merchant_contact(conn: asyncpg.Connection, merchant_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(MERCHANT_CONTACT, merchant_id)
+
+
+async def insert_ticket(conn: asyncpg.Connection, order_id: int, item_id: int, merchant_id: int, code: str,
+                        guests: int) -> None:
+    await conn.execute(INSERT_TICKET, order_id, item_id, merchant_id, code, guests)
+
+
+async def order_tickets(conn: asyncpg.Connection, order_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(SELECT_ORDER_TICKETS, order_id)
+
+
+async def ticket_by_code(conn: asyncpg.Connection, code: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(SELECT_TICKET_BY_CODE, code)
+
+
+async def check_in_ticket(conn: asyncpg.Connection, ticket_id: int, user_id: int | None) -> datetime | None:
+    return await conn.fetchval(CHECK_IN_TICKET, ticket_id, user_id)
+
+
+async def count_new_orders_for(conn: asyncpg.Connection, user_id: int) -> int:
+    """Orders waiting for the merchant's side (to be paid or handed over) of the shops this user runs or assists."""
+    return await conn.fetchval(COUNT_NEW_MERCHANT_ORDERS, user_id)

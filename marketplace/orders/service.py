@@ -7,6 +7,7 @@ import asyncpg
 from marketplace.orders import repository as repo
 from marketplace.orders.errors import InvalidTransition, OrderNotFound, OrderPaid
 from marketplace.orders.models import Order, OrderSummary, OrderView
+from marketplace.orders.notices import order_status_changed
 from marketplace.orders.states import (
     BUYER_TRANSITIONS,
     MERCHANT_TRANSITIONS,
@@ -73,6 +74,8 @@ async def transition(
     await repo.insert_order_event(conn, order_id, from_status, to_status, actor_user_id, reason)
     if (from_status, to_status) in RELEASES_STOCK:
         await release_reservation(conn, order_id)
+    # The buyer (and, when a payment confirms it, the merchant) hears of it once this transaction commits.
+    await order_status_changed(conn, order_id, from_status, to_status)
     return from_status
 
 

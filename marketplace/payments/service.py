@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from marketplace.notifications.outbox import enqueue, enqueue_merchant
 from marketplace.orders import repository as orders_repo
 from marketplace.orders.models import CheckoutContact, OrderHeader
 from marketplace.orders.service import transition
@@ -183,6 +184,12 @@ async def start_checkout_payments(conn: asyncpg.Connection, providers: Sequence[
         await repo.update_payment_started(conn, payment.id, provider_reference=started.provider_reference,
                                           redirect_url=started.redirect_url, qr_payload=started.qr_payload,
                                           expires_at=started.expires_at)
+        if payment.method == "vietqr" and bank is not None:
+            await enqueue(conn, "vietqr_instructions", user_id=checkout.buyer_user_id,
+                          dedupe_key=f"vietqr_instructions:{payment.id}",
+                          data={"amount": payment.amount, "currency": payment.currency, "checkout_id": checkout_id,
+                                "bank": bank.bank_bin, "account_no": bank.account_number,
+                                "account_name": bank.account_name, "reference": code})
     return [p for p in await repo.list_payments_for_checkout(conn, checkout_id) if p.status in ACTIVE_STATUSES]
 
 
@@ -209,6 +216,11 @@ async def mark_paid(conn: asyncpg.Connection, payment: Payment, payment_settings
     for order in orders:
         if order is not None and order.status == "pending_payment":
             await transition(conn, order.id, "confirmed", actor_user_id, reason)
+    buyers = {o.buyer_user_id for o in orders if o is not None}
+    for buyer_id in buyers:
+        await enqueue(conn, "payment_received", user_id=buyer_id, dedupe_key=f"payment_received:{payment.id}",
+                      data={"amount": amount_received, "currency": payment.currency,
+                            "checkout_id": payment.checkout_id})
     await ledger.record_paid_orders(conn, payment, [o for o in orders if o is not None],
                                     payment_settings.platform_fee_bps,
                                     collected_by_platform=collected_by_platform(payment))
@@ -382,9 +394,13 @@ async def record_payout(conn: asyncpg.Connection, actor: Actor | None, data: Pay
         until = changed_at + PAYOUT_HOLD
         raise PaymentConflict("The merchant's bank account changed recently; payouts are held until "
                               f"{until:%Y-%m-%d %H:%M} UTC.", code="payouts_held", details={"until": until.isoformat()})
-    return await ledger.record_payout(conn, merchant_id=data.merchant_id, amount=data.amount, method=data.method,
-                                      external_reference=data.external_reference, note=data.note,
-                                      created_by=actor.user_id if actor else None)
+    payout = await ledger.record_payout(conn, merchant_id=data.merchant_id, amount=data.amount, method=data.method,
+                                        external_reference=data.external_reference, note=data.note,
+                                        created_by=actor.user_id if actor else None)
+    await enqueue_merchant(conn, "merchant_payout", data.merchant_id,
+                           data={"amount": data.amount, "currency": "VND",
+                                 "reference": data.external_reference or "-"})
+    return payout
 
 
 async def _reload(conn: asyncpg.Connection, payment_id: int) -> Payment:

@@ -55,6 +55,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """CIDR networks of the reverse proxies whose X-Forwarded-For is believed; empty: the socket peer only."""
     metrics_token: str | None = None
     """/metrics answers only requests bearing this token; None turns /metrics off."""
+    smtp_url: str | None = None
+    """smtp://user:pass@host:port (smtps:// for implicit TLS, ?starttls=true); mail is held in the outbox without it."""
+    mail_from: str | None = None
+    """The From address of the service's mail; required with SMTP_URL."""
+    sms_gateway_url: str | None = None
+    """The HTTP gateway SMS and Zalo messages are posted to (signed JSON); held in the outbox without it."""
+    sms_gateway_secret: str | None = None
+    """HMAC-SHA256 secret signing the gateway's requests; required with SMS_GATEWAY_URL."""
 
     @property
     def embedded(self) -> bool:
@@ -113,6 +121,41 @@ def _check_networks(name: str, value: str | None) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(name, f"{network!r} is not an address or CIDR network") from None
     return networks
+
+
+def _check_smtp_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SettingsError("SMTP_URL", "must be smtp://[user:pass@]host[:port] or smtps://... "
+                            f"(got scheme {parts.scheme!r})")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise SettingsError("SMTP_URL", "has a port that is not a number") from None
+    starttls = dict(item.partition("=")[::2] for item in parts.query.split("&") if item).get("starttls")
+    if starttls is not None:
+        _check_bool("SMTP_URL", starttls, False)
+    return value
+
+
+def _mail_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """SMTP_URL with MAIL_FROM, SMS_GATEWAY_URL with SMS_GATEWAY_SECRET: each pair complete or absent."""
+    smtp_url = _check_smtp_url(_optional(env, "SMTP_URL"))
+    mail_from = _optional(env, "MAIL_FROM")
+    if mail_from is not None and "@" not in mail_from:
+        raise SettingsError("MAIL_FROM", f"must be an e-mail address (got {mail_from!r})")
+    if smtp_url and not mail_from:
+        raise SettingsError("MAIL_FROM", "is required when SMTP_URL is set")
+    gateway_url = _check_http_url("SMS_GATEWAY_URL", _optional(env, "SMS_GATEWAY_URL"))
+    gateway_secret = _optional(env, "SMS_GATEWAY_SECRET")
+    if gateway_url and not gateway_secret:
+        raise SettingsError("SMS_GATEWAY_SECRET", "is required when SMS_GATEWAY_URL is set")
+    if gateway_secret is not None and len(gateway_secret) < 16:
+        raise SettingsError("SMS_GATEWAY_SECRET", "must be at least 16 characters long")
+    return {"smtp_url": smtp_url, "mail_from": mail_from, "sms_gateway_url": gateway_url,
+            "sms_gateway_secret": gateway_secret}
 
 
 def _secret_key(environ: Mapping[str, str], data_dir: Path, embedded: bool) -> str:
@@ -180,6 +223,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "run_indexer": _check_bool("RUN_INDEXER", _optional(env, "RUN_INDEXER"), True),
         "trusted_proxies": _check_networks("TRUSTED_PROXIES", _optional(env, "TRUSTED_PROXIES")),
         "metrics_token": metrics_token,
+        **_mail_settings(env),
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)  # type: ignore[arg-type]
