@@ -48,8 +48,8 @@ class MailBox:
             time.sleep(0.02)
         raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
 
-    async def await_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
+    async def await_for(self, count: int, within: float = 5.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             with self.lock:
                 if len(self.messages) >= count:

@@ -116,10 +116,10 @@ async def test_after_the_last_try_the_admin_sees_the_dead_message_and_its_error(
         actor = await make_actor(conn)
         await enqueue(conn, "payment_received", user_id=actor.user_id, data={"amount": 5000, "currency": "VND"})
     down = mail(f"smtp://127.0.0.1:{free_port()}")
-    moment = datetime.now(UTC)
-    for _ in range(MAX_ATTEMPTS):
-        await deliver_due(pool, down, renderer(), now=lambda: moment)
-        moment += timedelta(hours=2)
+    start = datetime.now(UTC)
+    for attempt in range(MAX_ATTEMPTS):
+        moment = start + timedelta(hours=2 * attempt)
+        await deliver_due(pool, down, renderer(), now=lambda moment=moment: moment)
     assert (await states(pool)).get("dead") == 1
     await sign_in(client, "boss@example.test")
     page = await client.get("/en/admin/outbox?state=dead")
