@@ -1,8 +1,10 @@
 """JSON API of the cart (priced as checkout will price it) and of checkout."""
 
+from typing import Annotated
+
 from litestar import Controller, Response, Router, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from marketplace.carts import service as carts
 from marketplace.carts.models import CartItemIn, QuantityIn
@@ -10,6 +12,10 @@ from marketplace.checkout.models import CheckoutForm, PlacedCheckout, QuoteView
 from marketplace.checkout.web import Shopper, shopper_dependencies
 
 __all__ = ["router", "CartApi", "CheckoutApi"]
+
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+    description="A key the client chooses per checkout (e.g. a UUID): repeats get the first answer.")]
 
 
 class CartApi(Controller):
@@ -56,9 +62,13 @@ class CheckoutApi(Controller):
     opt = {"signed_in": True}
 
     @post("/")
-    async def checkout(self, shopper: NamedDependency[Shopper], data: JSONBody[CheckoutForm]) -> PlacedCheckout:
-        """Place the cart; 409 price_changed (with the new signature) when prices moved since the quote."""
-        return await shopper.place(await shopper.cart_id(), data)
+    async def checkout(self, shopper: NamedDependency[Shopper], data: JSONBody[CheckoutForm],
+                       idempotency_key: IdempotencyKey = None) -> PlacedCheckout:
+        """Place the cart; 409 price_changed (with the new signature) when prices moved since the quote.
+
+        With an `Idempotency-Key` header the checkout is placed once: a repeat of the same body gets the same
+        answer (a concurrent one waits for the first), another body with the same key is 422."""
+        return await shopper.place(await shopper.cart_id(), data, idempotency_key=idempotency_key)
 
 
 router = Router(path="/", route_handlers=[CartApi, CheckoutApi])

@@ -4,9 +4,11 @@ A refused cart change (sold out, no longer for sale) shows the cart again with t
 (prices changed, a mistyped field) shows the checkout form again with what was typed.
 """
 
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, cast
 
+import msgspec
 from litestar import Controller, Response, Router, get, post
 from litestar.di import NamedDependency
 
@@ -97,6 +99,14 @@ def _delivery(form: Mapping[str, Any], quote: Quote) -> list[DeliveryChoice]:
             for g in quote.groups]
 
 
+def _checkout_token(values: Mapping[str, Any]) -> str:
+    """The form's one-time token (kept when the form is shown again), or a new one."""
+    token = values.get("checkout_token")
+    if isinstance(token, str) and 16 <= len(token) <= 64 and token.isascii() and token.isprintable():
+        return token
+    return secrets.token_urlsafe(24)
+
+
 def _next_page(placed: PlacedCheckout) -> str:
     """Online methods continue on the payments package's page for this checkout; cash goes to the orders."""
     if placed.status == "pending_payment":
@@ -119,6 +129,8 @@ def _checkout_again(shopper: Shopper, page: PageRenderer) -> FormAgain:
                 "communes": commune_choices(province),
                 "province": province,
                 "payment_methods": await shopper.payment_methods(quote),
+                # One-time token of this form: a double submit places one checkout and both see it.
+                "checkout_token": _checkout_token(values),
             },
             status_code=status,
             headers=NO_STORE,
@@ -153,7 +165,12 @@ class CheckoutPages(Controller):
         quote = await service.quote_cart(shopper.db, cart_id)
 
         async def save(data: CheckoutForm) -> str:
-            return _next_page(await shopper.place(cart_id, data, quote))
+            key = _checkout_token(form)
+            # The fields as sent identify a repeat (the delivery choices read from the cart would not: a repeat
+            # finds the cart already emptied by the first submission).
+            sent = sorted((k, str(v)) for k, v in form.items() if k != "_csrf_token")
+            return _next_page(await shopper.place(cart_id, data, quote, idempotency_key=f"form:{key}",
+                                                  request=msgspec.json.encode(sent)))
 
         # submit_form runs `save` in a savepoint: a refused checkout (sold out, price changed) rolls back its
         # partial reservations while the page that explains it is still rendered in this request.

@@ -8,9 +8,10 @@ caller rolls it (or its savepoint) back.
 """
 
 import hashlib
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 
 import asyncpg
+import msgspec
 
 from marketplace.carts import repository as cart_repo
 from marketplace.carts.models import CartLine
@@ -23,7 +24,7 @@ from marketplace.checkout.models import (
     QuoteView,
 )
 from marketplace.orders import repository as orders_repo
-from marketplace.orders.errors import CartEmpty, CheckoutInvalid, OutOfStock, PriceChanged
+from marketplace.orders.errors import CartEmpty, CheckoutInvalid, IdempotencyKeyReused, OutOfStock, PriceChanged
 from marketplace.orders.notices import order_placed
 from marketplace.payments import service as payments
 from marketplace.payments.providers.protocol import PaymentProvider
@@ -40,6 +41,7 @@ __all__ = [
     "cart_view",
     "place_checkout",
     "checkout_cart",
+    "once_per_key",
 ]
 
 DEFAULT_PAYMENT_METHODS: frozenset[str] = frozenset({"cod"})
@@ -132,6 +134,9 @@ async def place_checkout(
             details={"offered": sorted(payment_methods)},
         )
     check_commune(form.commune_code, form.province_code)
+    if cart_id is not None:
+        # Two checkouts of one cart at once: the second waits for the first, then finds the cart emptied.
+        await orders_repo.lock_cart(conn, cart_id)
     quote = await quote_cart(conn, cart_id)
     _check_quote(quote, form)
     delivery = _delivery_choices(quote, form)
@@ -154,6 +159,27 @@ async def place_checkout(
         await order_placed(conn, order_id)
     return PlacedCheckout(checkout_id=checkout_id, order_ids=order_ids, total=total, currency="VND",
                           payment_method=form.payment_method, status=status)
+
+
+async def once_per_key(conn: asyncpg.Connection, actor: Actor | None, key: str | None, request: bytes,
+                       place: Callable[[], Awaitable[PlacedCheckout]]) -> PlacedCheckout:
+    """`place` once per buyer and idempotency key: a repeat (even a concurrent one, which waits for the first)
+    gets the first answer; the same key with another `request` (the body as sent) is 422
+    idempotency_key_reused. No key: just place."""
+    if key is None:
+        return await place()
+    buyer_id = require_user(actor)
+    request_hash = hashlib.sha256(request).hexdigest()
+    await orders_repo.lock_checkout_key(conn, buyer_id, key)
+    stored = await orders_repo.get_checkout_request(conn, buyer_id, key)
+    if stored is not None:
+        if stored["request_hash"] != request_hash:
+            raise IdempotencyKeyReused("This idempotency key was used for another checkout; use a new key.")
+        return msgspec.convert(stored["response"], PlacedCheckout)
+    placed = await place()
+    await orders_repo.insert_checkout_request(conn, buyer_id, key, request_hash, placed.checkout_id,
+                                              msgspec.to_builtins(placed))
+    return placed
 
 
 def _check_quote(quote: Quote, form: CheckoutForm) -> None:

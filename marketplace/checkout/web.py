@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
@@ -57,10 +58,17 @@ class Shopper:
         return await service.offered_payment_methods(self.db, self.providers, self.payment_settings,
                                                      quote.merchant_ids)
 
-    async def place(self, cart_id: int | None, form: CheckoutForm, quote: Quote | None = None) -> PlacedCheckout:
-        """Place the cart with one of the payment methods it offers now (`quote`: the cart as already priced)."""
-        return await service.checkout_cart(self.db, self.principal, cart_id, form, self.providers,
-                                           self.payment_settings, quote=quote)
+    async def place(self, cart_id: int | None, form: CheckoutForm, quote: Quote | None = None, *,
+                    idempotency_key: str | None = None, request: bytes | None = None) -> PlacedCheckout:
+        """Place the cart with one of the payment methods it offers now (`quote`: the cart as already priced);
+        once per `idempotency_key`, a repeat of the same `request` (default: the form) getting the first
+        answer."""
+        async def place() -> PlacedCheckout:
+            return await service.checkout_cart(self.db, self.principal, cart_id, form, self.providers,
+                                               self.payment_settings, quote=quote)
+
+        return await service.once_per_key(self.db, self.principal, idempotency_key,
+                                          request if request is not None else msgspec.json.encode(form), place)
 
 
 async def provide_shopper(

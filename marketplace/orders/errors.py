@@ -3,7 +3,7 @@
 from marketplace.platform.errors import Conflict, NotFound, Unprocessable
 
 __all__ = ["OrderNotFound", "InvalidTransition", "OutOfStock", "PriceChanged", "CheckoutInvalid", "CartEmpty",
-           "OrderPaid"]
+           "OrderPaid", "IdempotencyKeyReused"]
 
 
 class OrderNotFound(NotFound):
@@ -46,3 +46,9 @@ class OrderPaid(Conflict):
     """The order's money was taken (or waits in review): it is cancelled only together with its refund."""
 
     code = "order_paid"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    """The idempotency key was already used with a different request."""
+
+    code = "idempotency_key_reused"

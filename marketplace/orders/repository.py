@@ -1,6 +1,7 @@
 """SQL for checkouts, orders, their lines, their recorded transitions and the stock they hold."""
 
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -17,6 +18,10 @@ from marketplace.orders.models import (
 
 __all__ = [
     "money_held_for_order",
+    "lock_checkout_key",
+    "get_checkout_request",
+    "insert_checkout_request",
+    "lock_cart",
     "insert_checkout",
     "insert_order",
     "insert_order_item",
@@ -380,3 +385,33 @@ async def check_in_ticket(conn: asyncpg.Connection, ticket_id: int, user_id: int
 async def count_new_orders_for(conn: asyncpg.Connection, user_id: int) -> int:
     """Orders waiting for the merchant's side (to be paid or handed over) of the shops this user runs or assists."""
     return await conn.fetchval(COUNT_NEW_MERCHANT_ORDERS, user_id)
+
+
+# Two requests with one idempotency key wait for each other here (until the first one's transaction ends).
+LOCK_CHECKOUT_KEY = "SELECT pg_advisory_xact_lock(hashtext('checkout_request:' || $1::bigint::text || ':' || $2))"
+
+
+async def lock_checkout_key(conn: asyncpg.Connection, buyer_user_id: int, key: str) -> None:
+    """Serialise the requests of one buyer and idempotency key until the end of the transaction."""
+    await conn.execute(LOCK_CHECKOUT_KEY, buyer_user_id, key)
+
+
+async def get_checkout_request(conn: asyncpg.Connection, buyer_user_id: int, key: str) -> asyncpg.Record | None:
+    """The stored request of this key (request_hash, response), if any."""
+    return await conn.fetchrow(
+        "SELECT request_hash, response FROM checkout_requests WHERE buyer_user_id = $1 AND idempotency_key = $2",
+        buyer_user_id, key)
+
+
+async def insert_checkout_request(conn: asyncpg.Connection, buyer_user_id: int, key: str, request_hash: str,
+                                  checkout_id: int, response: dict[str, Any]) -> None:
+    """Remember the answer to this key."""
+    await conn.execute(
+        """INSERT INTO checkout_requests (buyer_user_id, idempotency_key, request_hash, checkout_id, response)
+           VALUES ($1, $2, $3, $4, $5)""",
+        buyer_user_id, key, request_hash, checkout_id, response)
+
+
+async def lock_cart(conn: asyncpg.Connection, cart_id: int) -> None:
+    """Lock the cart being checked out: a second checkout of it waits, then finds it empty."""
+    await conn.execute("SELECT 1 FROM carts WHERE id = $1 FOR UPDATE", cart_id)
