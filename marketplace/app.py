@@ -26,6 +26,7 @@ import tourism.web as tourism_web
 from marketplace import composition, home, sitemaps
 from marketplace.accounts import api as accounts_api
 from marketplace.accounts import pages as accounts_pages
+from marketplace.accounts.life import pages as account_life_pages
 from marketplace.accounts.middleware import PrincipalMiddleware
 from marketplace.agents import api as agents_api
 from marketplace.agents import pages as agents_pages
@@ -39,6 +40,7 @@ from marketplace.merchants import pages as merchants_pages
 from marketplace.notifications import pages as notifications_pages
 from marketplace.operations import metrics as operations_metrics
 from marketplace.orders import api as orders_api
+from marketplace.orders import checkin_pages
 from marketplace.orders import pages as orders_pages
 from marketplace.payments import api as payments_api
 from marketplace.payments import pages as payments_pages
@@ -81,6 +83,8 @@ PAGE_ROUTERS: list[Router] = [
     agents_pages.router,
     payments_pages.router,
     notifications_pages.router,
+    account_life_pages.router,
+    checkin_pages.router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [

@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from marketplace.accounts import service
+from marketplace.accounts.life import service as life
 from marketplace.accounts.models import (
     ApiToken,
     ApiTokenCreate,
@@ -37,6 +38,7 @@ class AuthApi(Controller):
                       db: NamedDependency[asyncpg.Connection], settings: NamedDependency[Settings]) -> Response[User]:
         """Create a customer account and sign it in."""
         user = await service.sign_up(db, data)
+        await life.send_email_verification(db, user.id, user.email)
         token = await service.start_session(db, user.id)
         await signed_in(request, db, user.id)
         return Response(user, status_code=HTTP_201_CREATED, cookies=[session_cookie(request, settings, token)])

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_303_SEE_OTHER
 import i18n
 from i18n.forms import FormInvalid, decode_form, error_lines
 from marketplace.accounts import service
+from marketplace.accounts.life import service as life
 from marketplace.accounts.models import ROLES, SignInForm, SignUp, TokenForm
 from marketplace.accounts.sessions import SESSION_COOKIE, session_cookie, signed_in, start_signed_in_session
 from marketplace.platform.errors import AppError, Forbidden
@@ -114,6 +115,7 @@ class AccountPages(Controller):
 
         async def save(data: SignUp) -> Response:
             user = await service.sign_up(db, data)
+            await life.send_email_verification(db, user.id, user.email)
             token = await service.start_session(db, user.id)
             await signed_in(request, db, user.id)
             return see_other(page, "/account", [session_cookie(request, settings, token)])

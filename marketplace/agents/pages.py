@@ -13,6 +13,7 @@ from marketplace.agents import service
 from marketplace.agents.models import CONSENT_METHODS, AssistedMerchantCreate, TakeoverCode, TakeoverRedeem
 from marketplace.merchants import service as merchants
 from marketplace.merchants.models import MERCHANT_KINDS
+from marketplace.orders.notices import dashboard_counts
 from marketplace.platform.audit import list_audit_log
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices, commune_name
 from marketplace.platform.principal import Principal
@@ -38,6 +39,7 @@ async def _agent_page(db: asyncpg.Connection, page: PageRenderer, principal: Pri
         "marketplace/agent.html",
         {
             "assisted": assisted,
+            "counts": await dashboard_counts(db, principal.user_id if principal else None),
             "communes": commune_choices(DEFAULT_PROVINCE_CODE),
             "kinds": MERCHANT_KINDS,
             "consent_methods": CONSENT_METHODS,

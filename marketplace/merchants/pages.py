@@ -25,6 +25,7 @@ from marketplace.merchants.models import (
     MerchantReviewForm,
     MerchantStart,
 )
+from marketplace.orders.notices import dashboard_counts
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices, commune_name
 from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
@@ -57,7 +58,9 @@ class OnboardingPages(Controller):
     async def home(self, db: Db, page: Page, principal: Who) -> Response:
         """My shops, or the first onboarding form."""
         return page.render("marketplace/merchant_home.html",
-                           {"merchants": await service.list_my_merchants(db, principal)}, headers=NO_STORE)
+                           {"merchants": await service.list_my_merchants(db, principal),
+                            "counts": await dashboard_counts(db, principal.user_id if principal else None)},
+                           headers=NO_STORE)
 
     @get("/new", name="marketplace.onboarding_start")
     async def start_form(self, page: Page) -> Response:

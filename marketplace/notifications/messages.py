@@ -98,7 +98,10 @@ class MessageRenderer:
         if notification["kind"] != "booking_ticket":
             return []
         data = notification["data"] or {}
-        files = [Attachment(f"ticket-{ticket['code']}.png", "image/png", _qr_png(ticket["code"]))
+        # The QR code is the check-in page's address with the code: any phone camera opens it at the door.
+        locale = notification["locale"]
+        files = [Attachment(f"ticket-{ticket['code']}.png", "image/png",
+                            _qr_png(self.link(locale, f"/merchant/check-in?code={ticket['code']}")))
                  for ticket in data.get("tickets", [])]
         calendar = Calendar()
         calendar.add("prodid", "-//Ninh Thuan Marketplace//tickets//")

@@ -10,11 +10,12 @@ from typing import Any
 import asyncpg
 
 from marketplace.notifications.outbox import enqueue
+from marketplace.notifications.service import unread_count
 from marketplace.orders import repository as repo
 from marketplace.orders.models import Order
 from marketplace.orders.tickets import issue_tickets
 
-__all__ = ["order_data", "order_placed", "order_status_changed", "BUYER_STATUS_KINDS"]
+__all__ = ["order_data", "order_placed", "order_status_changed", "BUYER_STATUS_KINDS", "dashboard_counts"]
 
 BUYER_STATUS_KINDS = {
     "confirmed": "order_confirmed",
@@ -94,3 +95,11 @@ async def _send_tickets(conn: asyncpg.Connection, order: Order) -> None:
          "starts_at": t.starts_at.isoformat() if t.starts_at else None} for t in tickets]}
     await enqueue(conn, "booking_ticket", user_id=order.buyer_user_id, data=data,
                   dedupe_key=f"booking_ticket:{order.id}")
+
+
+async def dashboard_counts(conn: asyncpg.Connection, user_id: int | None) -> dict[str, int]:
+    """What a merchant's or agent's dashboard shows first: orders waiting for them and unread notifications."""
+    if user_id is None:
+        return {"new_orders": 0, "unread": 0}
+    return {"new_orders": await repo.count_new_orders_for(conn, user_id),
+            "unread": await unread_count(conn, user_id)}
