@@ -89,20 +89,24 @@ async def run_delivery_worker(pool: asyncpg.Pool, channels: Mapping[str, Channel
     """Deliver until `stop_event` is set: at once when an enqueueing transaction commits (LISTEN/NOTIFY), and
     every `poll_seconds` for retries that fall due; a database restart only pauses it."""
     wake = asyncio.Event()
+
+    def on_notify(*_: object) -> None:
+        wake.set()
+
     listener: asyncpg.Connection | None = None
     while not stop_event.is_set():
         try:
             if listener is None or listener.is_closed():
                 listener = await pool.acquire()
-                await listener.add_listener(repository.WAKE_CHANNEL, lambda *_: wake.set())
+                await listener.add_listener(repository.WAKE_CHANNEL, on_notify)
             wake.clear()
             await deliver_due(pool, channels, renderer)
         except Exception:  # the database may be restarting; listen again and retry next round
             log.warning("notification delivery round failed", exc_info=True)
-            listener = await _release(pool, listener)
+            listener = await _release(pool, listener, on_notify)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_first(wake, stop_event), timeout=poll_seconds)
-    await _release(pool, listener)
+    await _release(pool, listener, on_notify)
 
 
 async def _first(*events: asyncio.Event) -> None:
@@ -114,10 +118,12 @@ async def _first(*events: asyncio.Event) -> None:
             waiter.cancel()
 
 
-async def _release(pool: asyncpg.Pool, listener: asyncpg.Connection | None) -> None:
+async def _release(pool: asyncpg.Pool, listener: asyncpg.Connection | None,
+                   on_notify: Callable[..., None]) -> None:
     if listener is None:
         return None
     with contextlib.suppress(Exception):
-        # Releasing resets the connection, which also drops its listeners (UNLISTEN *).
+        await listener.remove_listener(repository.WAKE_CHANNEL, on_notify)
+    with contextlib.suppress(Exception):
         await pool.release(listener)
     return None

@@ -37,3 +37,23 @@ async def test_the_merchant_checks_a_guest_in_once(pool, client) -> None:
     assert second.status_code == 409 and "already used" in second.text
     unknown = await client.post("/en/merchant/check-in", data={"code": "AAAAA-AAAAA", "_csrf_token": token})
     assert unknown.status_code == 404
+
+
+async def test_dashboards_count_waiting_orders_and_unread_notifications(pool, client) -> None:
+    owner_id = await make_user(pool, "counts@example.test", ["merchant"])
+    async with pool.acquire() as conn, conn.transaction():
+        owner = SystemActor(owner_id, frozenset({"merchant"}))
+        _, merchant = await make_merchant(conn, owner, name="Nhà vườn")
+        experience = await make_experience(conn, owner, merchant, seats=4)
+        buyer = await make_actor(conn)
+        await buy(conn, buyer, experience.variants[0].id, 1)
+        await buy(conn, buyer, experience.variants[0].id, 1)
+    await sign_in(client, "counts@example.test")
+    home = await client.get("/en/merchant")
+    assert home.status_code == 200
+    # Two orders to prepare; unread: the shop's approval and two "cash to collect" notices.
+    assert "2 orders waiting" in home.text and "3 unread notifications" in home.text
+    inbox = await client.get("/en/notifications")
+    assert inbox.text.count('class="unread"') == 3
+    await client.post("/en/notifications/read", data={"_csrf_token": await csrf_token(client, "/en/notifications")})
+    assert "0 unread notifications" in (await client.get("/en/merchant")).text
