@@ -167,6 +167,8 @@ class Attack:
             self.count("uploads", f"no shop: {shop.status_code}")
             await own.aclose()
             return None
+        await own.get("/vi/account")  # sets the CSRF cookie; a multipart upload sends it back as a header
+        own.headers["x-csrftoken"] = own.cookies.get("csrftoken", "")
         return own, shop.json()["id"]
 
     async def uploads(self, own: Any, merchant_id: int, images: list[tuple[str, bytes, str]]) -> None:
@@ -180,7 +182,8 @@ class Attack:
                 return  # the quota of an unapproved shop is reached
 
 
-async def _attack(base: str, seconds: float, slugs: list[str], only: list[str]) -> dict[str, Counter[str]]:
+async def _attack(base: str, seconds: float, slugs: list[str],
+                  only: list[str]) -> tuple[dict[str, Counter[str]], list[float]]:
     import httpx
 
     stop = asyncio.Event()
@@ -196,14 +199,15 @@ async def _attack(base: str, seconds: float, slugs: list[str], only: list[str]) 
         tasks += [asyncio.ensure_future(attack.sign_ups(http))
                   for _ in range(SIGN_UP_CLIENTS if "sign-ups" in only else 0)]
         tasks += [asyncio.ensure_future(attack.uploads(client, merchant_id, images)) for client, merchant_id in shops]
-        await asyncio.sleep(seconds)
+        # /healthz is probed while every attacking client is busy, from the first to the last second.
+        health = await asyncio.to_thread(_measure_health, base, seconds)
         stop.set()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for client, _ in shops:
             await client.aclose()
-    return attack.outcomes
+    return attack.outcomes, health
 
 
 def _worker_rss(server: subprocess.Popen[bytes], peak: dict[str, float], stop: threading.Event) -> None:
@@ -265,11 +269,7 @@ def run(args: argparse.Namespace) -> list[str]:
         idle = _measure_health(base, args.seconds)
         sampler = threading.Thread(target=_worker_rss, args=(server, peak, stop_sampling), daemon=True)
         sampler.start()
-        health: list[float] = []
-        prober = threading.Thread(target=lambda: health.extend(_measure_health(base, args.seconds)))
-        prober.start()
-        outcomes = asyncio.run(_attack(base, args.seconds, slugs, args.only or list(ATTACKS)))
-        prober.join()
+        outcomes, health = asyncio.run(_attack(base, args.seconds, slugs, args.only or list(ATTACKS)))
     finally:
         stop_sampling.set()
         server.send_signal(signal.SIGINT)

@@ -11,13 +11,27 @@ import weakref
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-__all__ = ["CPU_BOUNDS", "run_cpu"]
+from marketplace.platform.errors import AppError
+
+__all__ = ["CPU_BOUNDS", "CPU_QUEUES", "ServerBusy", "run_cpu"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 # How many of each kind may run at once in one process; the rest wait their turn on the loop (cheaply).
 CPU_BOUNDS: dict[str, int] = {"password_hash": 2, "image": 1}
+
+# How many may wait for a turn; past that the request is refused at once (503, Retry-After) rather than
+# queued: a waiting request may hold a database connection, and a long queue would empty the pool.
+CPU_QUEUES: dict[str, int] = {"password_hash": 4, "image": 2}
+
+
+class ServerBusy(AppError):
+    """Too much CPU-bound work of this kind is already queued in this process; try again in a moment."""
+
+    status_code = 503
+    code = "server_busy"
+
 
 # Semaphores belong to one event loop; tests (and portals) may run several loops one after another.
 _semaphores: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]]" = (
@@ -33,7 +47,24 @@ def _semaphore(kind: str) -> asyncio.Semaphore:
     return per_loop[kind]
 
 
+_waiting: dict[str, int] = {}
+
+
 async def run_cpu(kind: str, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run `function` in a worker thread, at most CPU_BOUNDS[kind] of this kind at once per process."""
-    async with _semaphore(kind):
+    """Run `function` in a worker thread, at most CPU_BOUNDS[kind] of this kind at once per process.
+
+    ServerBusy (503) when CPU_QUEUES[kind] calls already wait for a turn.
+    """
+    semaphore = _semaphore(kind)
+    if semaphore.locked() and _waiting.get(kind, 0) >= CPU_QUEUES[kind]:
+        raise ServerBusy("The server is busy. Please try again in a moment.",
+                         details={"retry_after_seconds": 2}, headers={"Retry-After": "2"})
+    _waiting[kind] = _waiting.get(kind, 0) + 1
+    try:
+        await semaphore.acquire()
+    finally:
+        _waiting[kind] -= 1
+    try:
         return await asyncio.to_thread(function, *args, **kwargs)
+    finally:
+        semaphore.release()
