@@ -247,6 +247,8 @@ def _machine() -> str:
 def _row(phase: str, latencies: list[float]) -> str:
     finite = [value for value in latencies if value != float("inf")]
     failed = len(latencies) - len(finite)
+    if not finite:
+        return f"| {phase} | {len(latencies)} | – | – | – | {failed} (no answer within 30 s) |"
     return (f"| {phase} | {len(latencies)} | {statistics.median(finite):.1f} | {_percentile(finite, 0.99):.1f} | "
             f"{max(finite):.1f} | {failed} |")
 

@@ -11,8 +11,6 @@ import weakref
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from marketplace.platform.errors import AppError
-
 __all__ = ["CPU_BOUNDS", "CPU_QUEUES", "ServerBusy", "run_cpu"]
 
 P = ParamSpec("P")
@@ -26,11 +24,11 @@ CPU_BOUNDS: dict[str, int] = {"password_hash": 2, "image": 1}
 CPU_QUEUES: dict[str, int] = {"password_hash": 4, "image": 2}
 
 
-class ServerBusy(AppError):
-    """Too much CPU-bound work of this kind is already queued in this process; try again in a moment."""
+class ServerBusy(TimeoutError):
+    """Too much CPU-bound work of this kind is already queued in this process: no slot, at once.
 
-    status_code = 503
-    code = "server_busy"
+    A TimeoutError, so the app's error handler answers it like a pool timeout: 503 with Retry-After.
+    """
 
 
 # Semaphores belong to one event loop; tests (and portals) may run several loops one after another.
@@ -57,8 +55,7 @@ async def run_cpu(kind: str, function: Callable[P, T], *args: P.args, **kwargs: 
     """
     semaphore = _semaphore(kind)
     if semaphore.locked() and _waiting.get(kind, 0) >= CPU_QUEUES[kind]:
-        raise ServerBusy("The server is busy. Please try again in a moment.",
-                         details={"retry_after_seconds": 2}, headers={"Retry-After": "2"})
+        raise ServerBusy(f"{CPU_QUEUES[kind]} {kind} calls already wait for a turn")
     _waiting[kind] = _waiting.get(kind, 0) + 1
     try:
         await semaphore.acquire()

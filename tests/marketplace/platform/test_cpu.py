@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from marketplace.platform.cpu import CPU_BOUNDS, CPU_QUEUES, ServerBusy, run_cpu
+from marketplace.platform.errors import describe
 
 
 async def test_a_full_queue_is_refused_at_once_and_the_rest_complete() -> None:
@@ -33,7 +34,8 @@ async def test_a_full_queue_is_refused_at_once_and_the_rest_complete() -> None:
     await asyncio.sleep(0)  # let the queued calls reach their wait
     with pytest.raises(ServerBusy) as refused:
         await run_cpu("image", work, 99)
-    assert refused.value.status_code == 503 and refused.value.headers["Retry-After"]
+    status, _, _, _, headers = describe(refused.value)
+    assert status == 503 and headers["Retry-After"]
     release.set()
     assert await asyncio.gather(*accepted) == list(range(capacity))
     assert most_at_once == CPU_BOUNDS["image"]
