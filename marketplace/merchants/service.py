@@ -67,8 +67,9 @@ async def start_onboarding(conn: asyncpg.Connection, actor: Actor | None, data: 
     user_id = require_user(actor)
     await repo.lock_owner_onboarding(conn, user_id)  # two forms sent at once cannot both pass the count
     if await repo.count_pending_owned(conn, user_id) >= MAX_PENDING_MERCHANTS:
-        raise Conflict(f"You already have {MAX_PENDING_MERCHANTS} shops waiting for approval; finish or wait for "
-                       "those first.", code="too_many_pending_merchants",
+        # One literal (not an f-string) so the message is extracted whole and shown translated.
+        raise Conflict("You already have 3 shops waiting for approval; finish or wait for those first.",
+                       code="too_many_pending_merchants",
                        details={"max_pending": MAX_PENDING_MERCHANTS})
     merchant_id = await create_pending_merchant(conn, owner_user_id=user_id, kind=data.kind, name=data.name,
                                                 name_locale=data.name_locale, phone=data.phone)

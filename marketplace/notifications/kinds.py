@@ -39,6 +39,7 @@ KINDS: Final[dict[str, MessageKind]] = {
         MessageKind("merchant_new_order", True),
         MessageKind("merchant_cash_to_collect", True),
         MessageKind("merchant_payout", False),
+        MessageKind("merchant_bank_account_changed", True),
         MessageKind("shop_approved", True),
         MessageKind("shop_refused", True),
         MessageKind("agent_first_order", False),

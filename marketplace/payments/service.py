@@ -345,13 +345,15 @@ async def set_bank_account(conn: asyncpg.Connection, actor: Actor | None, mercha
     previous = await repo.get_merchant_bank_account(conn, merchant_id)
     await repo.upsert_merchant_bank_account(conn, merchant_id, account)
     # Whoever took over an account would first change where its money goes: the change is in the audit log,
-    # the merchant's contact is to be told (no notification service yet: the entry names whom to tell, for
-    # whoever delivers it), and payouts wait PAYOUT_HOLD (see record_payout).
+    # the shop's contact is told (its owner, or its phone while nobody has taken it over), and payouts wait
+    # PAYOUT_HOLD (see record_payout).
     await record_action(conn, require_user(actor), merchant_id, "payments.bank_account_changed", {
         "by_user_id": access.user_id, "via": access.via,
         "previous": None if previous is None else _masked(previous), "new": _masked(account),
         "notify": await repo.merchant_contact(conn, merchant_id),
         "payouts_held_until": (datetime.now(UTC) + PAYOUT_HOLD).isoformat()})
+    await enqueue_merchant(conn, "merchant_bank_account_changed", merchant_id,
+                           data={"last4": account.account_number[-4:]})
 
 
 def _masked(account: BankAccount) -> dict[str, str]:
@@ -392,8 +394,8 @@ async def record_payout(conn: asyncpg.Connection, actor: Actor | None, data: Pay
     changed_at = await repo.bank_account_changed_at(conn, data.merchant_id)
     if changed_at is not None and changed_at + PAYOUT_HOLD > datetime.now(UTC):
         until = changed_at + PAYOUT_HOLD
-        raise PaymentConflict("The merchant's bank account changed recently; payouts are held until "
-                              f"{until:%Y-%m-%d %H:%M} UTC.", code="payouts_held", details={"until": until.isoformat()})
+        raise PaymentConflict("The merchant's bank account changed less than 72 hours ago; payouts are held.",
+                              code="payouts_held", details={"until": until.isoformat()})
     payout = await ledger.record_payout(conn, merchant_id=data.merchant_id, amount=data.amount, method=data.method,
                                         external_reference=data.external_reference, note=data.note,
                                         created_by=actor.user_id if actor else None)

@@ -70,6 +70,9 @@ async def test_bank_account_change_is_logged_notified_and_holds_payouts(conn: as
     assert entry.details["notify"]["phone"] == "0987654321" and entry.details["notify"]["email"]
     held_until = datetime.fromisoformat(entry.details["payouts_held_until"])
     assert timedelta(hours=71) < held_until - datetime.now(UTC) <= timedelta(hours=72)
+    notice = await conn.fetchrow("SELECT user_id, data FROM notifications WHERE kind = 'merchant_bank_account_changed'"
+                                 " ORDER BY id DESC LIMIT 1")
+    assert notice["user_id"] == producer.user_id and notice["data"]["last4"] == "8877"
     with pytest.raises(AppError) as refused:
         await payments.record_payout(conn, admin, PayoutForm(merchant_id=merchant.id, amount=10_000))
     assert refused.value.code == "payouts_held" and refused.value.status_code == 409

@@ -21,7 +21,7 @@ ORDER = {"id": 42, "checkout_id": 7, "status": "confirmed", "total": 150000, "cu
 SAMPLE = {
     "order": ORDER, "amount": 150000, "currency": "VND", "checkout_id": 7, "bank": "970436", "account_no": "0123",
     "account_name": "HTX NHO", "reference": "MKT123", "shop_name": {"vi": "HTX Nho An Hòa"}, "note": "Thiếu ảnh",
-    "merchant_id": 3, "secret": {"code": "482913", "path": "/account/reset-password?token=abc"},
+    "merchant_id": 3, "last4": "8877", "secret": {"code": "482913", "path": "/account/reset-password?token=abc"},
     "tickets": [{"code": "ACDEF-GHJKL", "guests": 2, "title": {"vi": "Tour vườn nho", "en": "Vineyard tour"},
                  "starts_at": "2026-12-07T08:00:00+07:00"}],
 }
