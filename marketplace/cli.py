@@ -35,7 +35,8 @@ async def open_database(settings: Settings, *, migrate: bool | None = None) -> A
     Migrations run first in embedded mode, or when `migrate` is True.
     """
     embedded: EmbeddedPostgres | None = None
-    dsn = settings.database_url
+    # One-shot commands hold their session (the migrations' advisory lock): the direct URL when there is one.
+    dsn = settings.database_direct_url or settings.database_url
     if dsn is None:
         embedded = EmbeddedPostgres(settings.data_dir)
         dsn = await asyncio.to_thread(start_embedded_database, embedded)
@@ -218,7 +219,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, server: str, 
             os.environ["SECRET_KEY"] = settings.secret_key
             asyncio.run(_migrate_and_seed(settings, dsn, demo))
         elif demo:
-            asyncio.run(_migrate_and_seed(settings, settings.database_url, demo))
+            asyncio.run(_migrate_and_seed(settings, settings.database_direct_url or settings.database_url, demo))
         os.environ.setdefault("BASE_URL", f"http://{host}:{port}")
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         print(f"Marketplace is serving at http://{shown_host}:{port}/  (vi: http://{shown_host}:{port}/vi/)",
@@ -257,7 +258,7 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-async def _check_database(dsn: str) -> None:
+async def _check_database(dsn: str, variable: str = "DATABASE_URL") -> None:
     """Connect once: an unreachable or too old server stops start-up with one line, before anything is served."""
     from urllib.parse import urlsplit
 
@@ -268,13 +269,13 @@ async def _check_database(dsn: str) -> None:
     try:
         connection = await asyncpg.connect(dsn, timeout=10)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise CommandError(f"DATABASE_URL: cannot connect to {where}: {_one_line(error)}") from None
+        raise CommandError(f"{variable}: cannot connect to {where}: {_one_line(error)}") from None
     try:
         major = connection.get_server_version().major
     finally:
         await connection.close()
     if major < MIN_SERVER_VERSION:
-        raise CommandError(f"DATABASE_URL: PostgreSQL {major} at {where} is too old; "
+        raise CommandError(f"{variable}: PostgreSQL {major} at {where} is too old; "
                            f"{MIN_SERVER_VERSION} or newer is needed")
 
 
@@ -286,6 +287,8 @@ def check_start(settings: Settings, env: Mapping[str, str]) -> None:
     load_payment_settings(env)
     if settings.database_url is not None:
         asyncio.run(_check_database(settings.database_url))
+    if settings.database_direct_url is not None:
+        asyncio.run(_check_database(settings.database_direct_url, "DATABASE_DIRECT_URL"))
 
 
 def _check_public_address(host: str, env: Mapping[str, str]) -> None:

@@ -54,7 +54,10 @@ async def start_runtime(runtime: Runtime, *, background: bool | None = None) -> 
         runtime.embedded = EmbeddedPostgres(settings.data_dir)
         dsn = await asyncio.to_thread(start_embedded_database, runtime.embedded)
     runtime.dsn = dsn
-    runtime.pool = await create_pool(dsn)
+    runtime.pool = await create_pool(dsn, max_size=settings.database_pool_max, pgbouncer=settings.database_pgbouncer)
+    if settings.database_direct_url is not None:
+        runtime.listen_pool = await create_pool(settings.database_direct_url, min_size=1, max_size=2,
+                                                application_name="marketplace-direct")
     if runtime.embedded is not None:
         async with runtime.pool.acquire() as connection:
             await apply_migrations(connection)
@@ -64,6 +67,9 @@ async def start_runtime(runtime: Runtime, *, background: bool | None = None) -> 
 async def stop_runtime(runtime: Runtime) -> None:
     """Stop background work, then the engine, the pool and the embedded server."""
     await stop(runtime)
+    if runtime.listen_pool is not None:
+        runtime.listen_pool.terminate()
+        runtime.listen_pool = None
     if runtime.pool is not None:
         try:
             # close() waits for every borrowed connection; a stuck one must not hang the shutdown.
@@ -85,8 +91,13 @@ def document_sources() -> list[DocumentSource]:
 async def create_search_engine(runtime: Runtime) -> SearchEngine:
     """Meilisearch when MEILISEARCH_URL is set, the PostgreSQL engine (on a pool of its own) otherwise."""
     pool = runtime.require_pool()
-    if not runtime.settings.meilisearch_url and runtime.dsn is not None:
-        runtime.search_pool = await create_pool(runtime.dsn, min_size=1, max_size=10)
+    settings = runtime.settings
+    if not settings.meilisearch_url and runtime.dsn is not None:
+        # Searches are reads: on the replica when there is one (no PgBouncer flag: a replica is reached directly).
+        replica = settings.database_replica_url
+        runtime.search_pool = await create_pool(
+            replica or runtime.dsn, min_size=1, max_size=settings.search_pool_max,
+            pgbouncer=settings.database_pgbouncer and replica is None, application_name="marketplace-search")
         pool = runtime.search_pool
     return create_engine(runtime.settings, pool)
 
@@ -137,7 +148,8 @@ def start_background_jobs(runtime: Runtime) -> None:
 
 
 async def _run_indexer(runtime: Runtime, stop_event: asyncio.Event) -> None:
-    indexer = Indexer(runtime.require_pool(), runtime.search_engine, document_sources())
+    indexer = Indexer(runtime.require_pool(), runtime.search_engine, document_sources(),
+                      listen_pool=runtime.listen_pool)
     await indexer.run()
 
 
@@ -198,6 +210,10 @@ async def stop(runtime: Runtime) -> None:
         for task in still_running:
             log.warning("background task %s did not stop within 10 s", task.get_name())
     runtime.tasks.clear()
+    close_storage = getattr(getattr(runtime.images, "storage", None), "close", None)
+    if close_storage is not None:
+        with contextlib.suppress(Exception):
+            await close_storage()
     if runtime.search_engine is not None:
         with contextlib.suppress(Exception):
             await runtime.search_engine.close()

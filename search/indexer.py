@@ -36,8 +36,11 @@ class Indexer:
         retry_base: float = 1.0,
         retry_max: float = 60.0,
         poll_interval: float = 30.0,
+        listen_pool: asyncpg.Pool | None = None,
     ) -> None:
         self._pool = pool
+        # LISTEN needs a session of its own: through PgBouncer in transaction mode, a direct connection's pool.
+        self._listen_pool = listen_pool or pool
         self._engine = engine
         self._sources = {kind: source for source in sources for kind in source.kinds}
         self.batch_size = batch_size
@@ -117,7 +120,7 @@ class Indexer:
                 wake.set()
 
             try:
-                async with self._pool.acquire() as listener:
+                async with self._listen_pool.acquire() as listener:
                     await listener.add_listener(NOTIFY_CHANNEL, on_notify)
                     try:
                         failures = await self._serve(wake, failures)

@@ -68,8 +68,8 @@ SELECT c.document::text AS document FROM (
 # order after optimize(): a synchronized seq scan would start where another scan stopped, and parallel
 # workers interleave blocks; both skew the estimated total and which listings are ranked.
 CUSTOM_PLANS_SQL = (
-    "SET plan_cache_mode = force_custom_plan; SET synchronize_seqscans = off; "
-    "SET max_parallel_workers_per_gather = 0"
+    "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL synchronize_seqscans = off; "
+    "SET LOCAL max_parallel_workers_per_gather = 0"
 )
 DID_YOU_MEAN_SQL = """
 SELECT q.token, best.word FROM unnest($1::text[]) AS q(token)
@@ -218,10 +218,10 @@ class PostgresEngine:
     async def search(self, query: SearchQuery) -> SearchResult:
         """Run a query in two round trips: expand the words, then one statement for hits and facets."""
         started = time.perf_counter()
-        async with self._pool.acquire() as connection:
+        async with self._pool.acquire() as connection, connection.transaction(readonly=True):
             # asyncpg prepares statements; after five runs PostgreSQL may switch to a generic plan, which
-            # cannot see the geo box, the filters or the tsquery and was measured 10-30x slower. The pool
-            # resets session settings (RESET ALL) when the connection goes back.
+            # cannot see the geo box, the filters or the tsquery and was measured 10-30x slower. SET LOCAL
+            # ends with the transaction: no session state is left behind (PgBouncer in transaction mode).
             await connection.execute(CUSTOM_PLANS_SQL)
             terms = await plan_terms(connection, query.text)
             row = await self._run(connection, query, terms)

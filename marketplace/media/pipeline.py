@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import msgspec
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -186,7 +187,16 @@ class ImagePipeline:
 
 
 def create_image_pipeline(settings: Any) -> ImagePipeline:
-    """The pipeline the app hands out as the `images` dependency: local files under DATA_DIR/media."""
-    root = Path(settings.data_dir) / "media"
+    """The pipeline the app hands out as the `images` dependency: MEDIA_URL's store (s3://bucket/prefix or
+    file:///path), local files under DATA_DIR/media by default."""
+    media_url: str | None = getattr(settings, "media_url", None)
+    if media_url is not None and media_url.startswith("s3://"):
+        from marketplace.media.s3 import S3Storage
+
+        parts = urlsplit(media_url)
+        return ImagePipeline(S3Storage(
+            parts.netloc, parts.path, endpoint_url=settings.s3_endpoint_url, region=settings.aws_region,
+            access_key_id=settings.aws_access_key_id, secret_access_key=settings.aws_secret_access_key))
+    root = Path(urlsplit(media_url).path) if media_url else Path(settings.data_dir) / "media"
     root.mkdir(parents=True, exist_ok=True)
     return ImagePipeline(LocalStorage(root, "/media"))

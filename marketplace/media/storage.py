@@ -24,6 +24,9 @@ class Storage(Protocol):
     def url(self, key: str) -> str:
         """The public URL of a key."""
 
+    async def get(self, key: str) -> bytes | None:
+        """The bytes of a key, None when missing (the app's /media route serves them)."""
+
 
 class LocalStorage:
     """Files under a directory (DATA_DIR/media), served by the app at `url_prefix`."""
@@ -57,3 +60,11 @@ class LocalStorage:
     def url(self, key: str) -> str:
         """The public URL of a key."""
         return f"{self.url_prefix}/{key}"
+
+    async def get(self, key: str) -> bytes | None:
+        """The bytes of a key, None when missing."""
+        path = self.path(key)
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError:
+            return None

@@ -57,9 +57,18 @@ async def init_connection(connection: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    """An asyncpg pool with the msgspec JSON codecs; refuses servers older than PostgreSQL 14."""
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=init_connection)
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10, pgbouncer: bool = False,
+                      application_name: str | None = None) -> asyncpg.Pool:
+    """An asyncpg pool with the msgspec JSON codecs; refuses servers older than PostgreSQL 14.
+
+    `pgbouncer`: the URL is PgBouncer in transaction mode, where a prepared statement may not exist on the
+    next transaction's server connection, so asyncpg keeps no statement cache.
+    """
+    extra: dict[str, Any] = {"statement_cache_size": 0} if pgbouncer else {}
+    if application_name:
+        extra["server_settings"] = {"application_name": application_name}
+    pool = await asyncpg.create_pool(dsn, min_size=min(min_size, max_size), max_size=max_size,
+                                     init=init_connection, **extra)
     async with pool.acquire() as connection:
         version = connection.get_server_version()
     if version.major < MIN_SERVER_VERSION:

@@ -27,6 +27,8 @@ class Runtime:
     search_pool: asyncpg.Pool | None = None
     """The PostgreSQL search engine's own pool: a page that holds a request connection while it searches
     must never wait for a connection from the pool it holds one of."""
+    listen_pool: asyncpg.Pool | None = None
+    """A small pool on DATABASE_DIRECT_URL for LISTEN, when DATABASE_URL goes through PgBouncer."""
     search_engine: Any = None
     images: Any = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)

@@ -63,6 +63,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The HTTP gateway SMS and Zalo messages are posted to (signed JSON); held in the outbox without it."""
     sms_gateway_secret: str | None = None
     """HMAC-SHA256 secret signing the gateway's requests; required with SMS_GATEWAY_URL."""
+    database_pool_max: int = 8
+    """Connections each server process may hold on DATABASE_URL (servers x workers x this <= max_connections)."""
+    search_pool_max: int = 4
+    """Connections each process's PostgreSQL search engine may hold (none with Meilisearch)."""
+    database_replica_url: str | None = None
+    """A read replica for the PostgreSQL search engine; None reads from DATABASE_URL."""
+    database_direct_url: str | None = None
+    """A direct (not pooled) URL for LISTEN and migration locks when DATABASE_URL goes through PgBouncer."""
+    database_pgbouncer: bool = False
+    """DATABASE_URL is PgBouncer in transaction mode: no prepared statement cache, no session state on it."""
+    media_url: str | None = None
+    """Where uploaded images go: s3://bucket/prefix or file:///path; None: DATA_DIR/media."""
+    s3_endpoint_url: str | None = None
+    """The S3-compatible store's URL (MinIO, Ceph...); None: AWS itself."""
+    aws_region: str | None = None
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -156,6 +173,61 @@ def _mail_settings(env: Mapping[str, str]) -> dict[str, object]:
         raise SettingsError("SMS_GATEWAY_SECRET", "must be at least 16 characters long")
     return {"smtp_url": smtp_url, "mail_from": mail_from, "sms_gateway_url": gateway_url,
             "sms_gateway_secret": gateway_secret}
+def _whole_number(name: str, value: str | None, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(name, f"must be a whole number (got {value!r})") from None
+    if not low <= number <= high:
+        raise SettingsError(name, f"must be between {low} and {high} (got {number})")
+    return number
+
+
+def _database_options(env: Mapping[str, str], database_url: str | None) -> dict[str, object]:
+    """Pool sizes, the read replica, and the direct URL that PgBouncer in transaction mode needs beside it."""
+    options: dict[str, object] = {
+        "database_pool_max": _whole_number("DATABASE_POOL_MAX", _optional(env, "DATABASE_POOL_MAX"), 8, 1, 500),
+        "search_pool_max": _whole_number("SEARCH_POOL_MAX", _optional(env, "SEARCH_POOL_MAX"), 4, 1, 500),
+        "database_pgbouncer": _check_bool("DATABASE_PGBOUNCER", _optional(env, "DATABASE_PGBOUNCER"), False),
+    }
+    for name in ("DATABASE_REPLICA_URL", "DATABASE_DIRECT_URL"):
+        value = _optional(env, name)
+        if value is not None and database_url is None:
+            raise SettingsError(name, "needs DATABASE_URL (the embedded database has no replica or pooler)")
+        try:
+            options[name.lower()] = _check_database_url(value)
+        except SettingsError as error:
+            raise SettingsError(name, error.problem) from None
+    if options["database_pgbouncer"] and options["database_direct_url"] is None:
+        raise SettingsError("DATABASE_DIRECT_URL", "is required with DATABASE_PGBOUNCER=true: LISTEN and "
+                            "migration locks need a session, which PgBouncer in transaction mode does not keep")
+    return options
+
+
+def _media_options(env: Mapping[str, str]) -> dict[str, object]:
+    """MEDIA_URL (s3://bucket/prefix or file:///path) and the S3 client's endpoint, region and keys."""
+    media_url = _optional(env, "MEDIA_URL")
+    if media_url is not None:
+        parts = urlsplit(media_url)
+        if parts.scheme == "s3" and not parts.netloc:
+            raise SettingsError("MEDIA_URL", "names no bucket (s3://bucket/prefix)")
+        if parts.scheme == "file" and not parts.path.startswith("/"):
+            raise SettingsError("MEDIA_URL", "must be an absolute path (file:///var/lib/marketplace/media)")
+        if parts.scheme not in ("s3", "file"):
+            raise SettingsError("MEDIA_URL", f"must start with s3:// or file:// (got {media_url!r})")
+    key_id, secret = _optional(env, "AWS_ACCESS_KEY_ID"), _optional(env, "AWS_SECRET_ACCESS_KEY")
+    if (key_id is None) != (secret is None):
+        raise SettingsError("AWS_SECRET_ACCESS_KEY" if secret is None else "AWS_ACCESS_KEY_ID",
+                            "is needed with the other AWS key (or set neither to use the instance's role)")
+    return {
+        "media_url": media_url,
+        "s3_endpoint_url": _check_http_url("S3_ENDPOINT_URL", _optional(env, "S3_ENDPOINT_URL")),
+        "aws_region": _optional(env, "AWS_REGION"),
+        "aws_access_key_id": key_id,
+        "aws_secret_access_key": secret,
+    }
 
 
 def _secret_key(environ: Mapping[str, str], data_dir: Path, embedded: bool) -> str:
@@ -224,6 +296,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         "trusted_proxies": _check_networks("TRUSTED_PROXIES", _optional(env, "TRUSTED_PROXIES")),
         "metrics_token": metrics_token,
         **_mail_settings(env),
+        **_database_options(env, database_url),
+        **_media_options(env),
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)  # type: ignore[arg-type]
