@@ -27,6 +27,7 @@ from meilisearch_python_sdk.models.settings import (
 
 from i18n import SUPPORTED_LOCALES, localize
 from i18n.text import FALLBACK_CHAIN
+from search.dictionary import synonyms
 from search.errors import InvalidSearch, SearchError, SearchUnavailable
 from search.models import FACET_FIELDS, FacetCount, SearchDocument, SearchHit, SearchQuery, SearchResult, Suggestion
 from search.text import MIN_TYPO_LENGTH, spellings
@@ -100,6 +101,8 @@ def index_settings() -> MeilisearchSettings:
             min_word_size_for_typos=MinWordSizeForTypos(one_typo=MIN_TYPO_LENGTH, two_typos=9),
         ),
         faceting=Faceting(max_values_per_facet=100),
+        # The multilingual dictionary: "grape", "葡萄" or "포도" finds a listing written only in Vietnamese.
+        synonyms=synonyms(),
         pagination=Pagination(max_total_hits=MAX_TOTAL_HITS),
     )
 

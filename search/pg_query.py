@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from search.dictionary import expansions
 from search.errors import InvalidSearch
 from search.models import FACET_FIELDS, SearchQuery
 from search.text import MIN_TYPO_LENGTH, deletions, document_terms, is_cjk, one_edit_apart, query_tokens, spellings
@@ -57,7 +58,7 @@ class QueryTerms:
         """The tsquery text; every lexeme quoted, so nothing typed can change its structure."""
         parts = []
         for group in self.groups:
-            alternatives = [_quote(term) for term in group]
+            alternatives = [_phrase(term) for term in group]
             if self.prefix is not None and group is self.groups[-1]:
                 alternatives.append(_quote(self.prefix) + ":*")
             parts.append("(" + " | ".join(alternatives) + ")")
@@ -70,10 +71,17 @@ class QueryTerms:
                           spellings=self.spellings)
 
     def highlight_terms(self) -> set[str]:
-        return {term for group in self.groups for term in group}
+        return {word for group in self.groups for term in group for word in term.split(" ")}
 
     def folded_text(self) -> str:
         return " ".join(self.tokens)
+
+
+def _phrase(alternative: str) -> str:
+    """One alternative of a group: a lexeme, or a dictionary phrase whose lexemes must all match."""
+    if " " not in alternative:
+        return _quote(alternative)
+    return "(" + " & ".join(_quote(lexeme) for lexeme in alternative.split(" ")) + ")"
 
 
 def _quote(lexeme: str) -> str:
@@ -122,6 +130,38 @@ async def plan_terms(connection: asyncpg.Connection, text: str, *, typing: bool 
         if token not in known and len(group) == 1 and terms.prefix != token and not is_cjk(token):
             terms.unknown.append(token)
         terms.groups.append(list(dict.fromkeys(group)))
+    return _expand(terms)
+
+
+def _expand(terms: QueryTerms) -> QueryTerms:
+    """Add the dictionary's spellings in every locale: "grape" also matches "nho", "葡萄", "포도"...
+
+    A phrase of several tokens ("fish sauce") becomes one group whose alternatives are phrases ("nuoc mam").
+    """
+    spans = expansions(terms.tokens)
+    if not spans:
+        return terms
+    tokens: list[str] = []
+    groups: list[list[str]] = []
+    cursor = 0
+    for start, end, alternatives in spans:
+        tokens.extend(terms.tokens[cursor:start])
+        groups.extend(terms.groups[cursor:start])
+        if end - start == 1:
+            group = terms.groups[start]
+        else:
+            group = [" ".join(terms.tokens[start:end])]
+        groups.append(list(dict.fromkeys([*group, *alternatives])))
+        tokens.append(" ".join(terms.tokens[start:end]))
+        for token in terms.tokens[start:end]:
+            if token in terms.unknown:
+                terms.unknown.remove(token)
+            if terms.prefix == token:
+                terms.prefix = None
+        cursor = end
+    tokens.extend(terms.tokens[cursor:])
+    groups.extend(terms.groups[cursor:])
+    terms.tokens, terms.groups = tokens, groups
     return terms
 
 

@@ -253,3 +253,39 @@ async def test_the_querys_own_spelling_ranks_above_a_match_without_tone_marks(en
     await engine.upsert([small, grape])
     assert (await ids(engine, "nho tan my"))[:2] == ["attraction:vuon-nho", "attraction:ho-nho"]
     assert (await ids(engine, "nhỏ tân mỹ"))[:2] == ["attraction:ho-nho", "attraction:vuon-nho"]
+
+
+LANGUAGES_OF_GRAPE = [("en", "grape"), ("zh", "葡萄"), ("ko", "포도"), ("ja", "ぶどう"), ("ru", "виноград"),
+                      ("fr", "raisin"), ("ar", "عنب"), ("en", "grape village")]
+
+
+async def test_the_dictionary_finds_a_vietnamese_only_listing_in_every_language(engine: SearchEngine) -> None:
+    village = doc("attraction:lang-nho-thai-an", name={"vi": "Làng nho Thái An"},
+                  summary={"vi": "Làng trồng nho lớn nhất vùng, có vườn mở cửa cho khách."}, category="vineyard")
+    await engine.upsert([village, doc("attraction:lang-gom", name={"vi": "Làng gốm Bàu Trúc"})])
+    for locale, text in LANGUAGES_OF_GRAPE:
+        assert await ids(engine, text, locale=locale) == ["attraction:lang-nho-thai-an"], (locale, text)
+
+
+async def test_the_dictionary_matches_phrases(engine: SearchEngine) -> None:
+    await engine.upsert([doc("product:mam", name={"vi": "Nước mắm Cà Ná"}),
+                         doc("attraction:nui-chua", name={"vi": "Vườn quốc gia Núi Chúa"}),
+                         doc("product:nuoc-dua", name={"vi": "Nước dừa tươi"})])
+    assert await ids(engine, "fish sauce", locale="en") == ["product:mam"]
+    assert await ids(engine, "鱼露", locale="zh") == ["product:mam"]
+    assert await ids(engine, "national park", locale="en") == ["attraction:nui-chua"]
+    assert await ids(engine, "국립공원", locale="ko") == ["attraction:nui-chua"]
+
+
+def test_the_dictionary_has_200_concepts_in_all_eight_locales() -> None:
+    from importlib import resources
+
+    from search.dictionary import concepts
+
+    lines = [line for line in resources.files("search").joinpath("dictionary.txt").read_text("utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines[0].split("\t") == ["vi", "en", "zh", "ko", "ja", "ru", "fr", "ar"]
+    assert all(len(line.split("\t")) == 8 and all(cell.strip() for cell in line.split("\t")) for line in lines)
+    assert len(concepts()) >= 200
+    grape = next(terms for terms in concepts() if terms[0] == "nho")
+    assert {"grape", "葡萄", "포도", "ぶどう", "виноград", "raisin", "عنب"} <= set(grape)
