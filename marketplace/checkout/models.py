@@ -66,6 +66,16 @@ class Quote(msgspec.Struct, frozen=True, kw_only=True):
         return sum(group.subtotal for group in self.groups)
 
     @property
+    def lowest_delivery(self) -> int:
+        """The delivery fees with each merchant's cheapest method (the checkout form preselects it)."""
+        return sum(min(map(group.fee_for, group.delivery_methods)) for group in self.groups if group.delivery_methods)
+
+    @property
+    def highest_delivery(self) -> int:
+        """The delivery fees with everything delivered where a merchant delivers."""
+        return sum(max(map(group.fee_for, group.delivery_methods)) for group in self.groups if group.delivery_methods)
+
+    @property
     def changed_lines(self) -> list[CartLine]:
         """Lines whose price changed since they were added."""
         return [line for group in self.groups for line in group.lines if line.price_changed]

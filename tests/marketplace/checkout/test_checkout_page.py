@@ -35,3 +35,17 @@ async def test_placing_from_the_page_reads_the_cart_once_to_offer_and_once_to_pl
     assert placed.status_code == 303 and "/en/orders?checkout=" in placed.headers["location"]
     # The delivery choices and the offered methods come from one reading; placing reads the prices again.
     assert len(reads) == 2
+
+
+async def test_the_checkout_shows_the_grand_total_with_delivery(client: AsyncTestClient[Any],
+                                                                pool: asyncpg.Pool) -> None:
+    # Issue 14: the page said "Items: ₫240,000 · plus delivery fees you chose" and ₫295,000 was charged.
+    shop = await seed_shop(pool, "total@example.test", "Nho Thái An", price=120_000)
+    await make_user(pool, "total-buyer@example.test", ["customer"])
+    await sign_in_as(client, "total-buyer@example.test")
+    token = await page_csrf(client, "/en/cart")
+    await client.post("/en/cart/add", data={"variant_id": shop.variant_id, "quantity": "2", "_csrf_token": token})
+    page = (await client.get("/en/checkout")).text
+    total = page.split('id="grand-total">')[1].split("</p>")[0]
+    # Two items at 120,000: picked up (preselected) 240,000; with the shop's 20,000 delivery fee 260,000.
+    assert "Total to pay" in total and "₫240,000" in total and "₫260,000" in total, total
