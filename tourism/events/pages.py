@@ -51,7 +51,8 @@ class EventPages(Controller):
         """A month calendar of events (yearly ones repeat), with the month's list below."""
         today = clock.local_today()
         year, month_number = parse_month(month, today)
-        occurrences = service.month_occurrences(await service.list_events(db), year, month_number)
+        every_event = await service.list_events(db)
+        occurrences = service.month_occurrences(every_event, year, month_number)
         days: dict[date, list[Any]] = {}
         for occurrence in occurrences:
             day = occurrence.starts_on
@@ -62,6 +63,7 @@ class EventPages(Controller):
             "tourism/events.html",
             {
                 "occurrences": occurrences,
+                "upcoming": service.upcoming(every_event, today),
                 "weeks": service.month_grid(year, month_number),
                 "days": days,
                 "today": today,

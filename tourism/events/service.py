@@ -21,6 +21,7 @@ __all__ = [
     "occurrences",
     "upcoming_at_attraction",
     "month_occurrences",
+    "upcoming",
     "month_grid",
 ]
 
@@ -29,6 +30,8 @@ MAX_EVENT_DAYS = 120
 LOCALIZED_FIELDS = ("name", "summary", "description", "calendar_note", "venue")
 # An attraction's page lists its events for a year ahead, so every yearly festival there shows once.
 UPCOMING_DAYS = 366
+UPCOMING_LIMIT = 6
+"""How many coming events the events page lists under its month (a quiet month must not look empty)."""
 
 
 async def _row(connection: asyncpg.Connection, values: dict[str, object]) -> repository.EventRow:
@@ -146,6 +149,11 @@ async def upcoming_at_attraction(connection: asyncpg.Connection, attraction_slug
     """The published events at an attraction within UPCOMING_DAYS of `today`, soonest first."""
     at_place = [event for event in await list_events(connection) if event.attraction_slug == attraction_slug]
     return occurrences(at_place, today, today + timedelta(days=UPCOMING_DAYS))
+
+
+def upcoming(events: list[Event], today: date, limit: int = UPCOMING_LIMIT) -> list[Occurrence]:
+    """The next occurrences from `today` on (ongoing ones included), soonest first, whatever the month shown."""
+    return occurrences(events, today, today + timedelta(days=UPCOMING_DAYS))[:limit]
 
 
 def month_occurrences(events: list[Event], year: int, month: int) -> list[Occurrence]:

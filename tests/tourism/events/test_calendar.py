@@ -47,3 +47,19 @@ def test_month_grid_starts_on_monday() -> None:
     weeks = month_grid(2026, 11)
     assert weeks[0][:6] == [None] * 6 and weeks[0][6] == date(2026, 11, 1)
     assert all(len(week) == 7 for week in weeks)
+
+
+async def test_a_quiet_december_still_lists_the_coming_events(client, demo, monkeypatch) -> None:
+    # Issue 14: /vi/events in December showed an empty month and nothing else.
+    from datetime import datetime
+
+    from i18n import TIME_ZONE
+    from tourism import clock
+
+    monkeypatch.setattr(clock, "local_now", lambda: datetime(2026, 12, 6, 9, 0, tzinfo=TIME_ZONE))
+    html = (await client.get("/en/events")).text
+    assert "No events this month." in html
+    coming = html.split('id="upcoming"')[1].split("</ul>")[0]
+    assert coming.count("<li>") >= 3
+    # Soonest first, all from today on: the first is early in 2027 at the latest.
+    assert "Dec 6, 2026" not in coming.split("<li>")[0]
