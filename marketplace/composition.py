@@ -20,6 +20,7 @@ from marketplace.notifications.channels import configured_channels
 from marketplace.notifications.messages import renderer_for
 from marketplace.notifications.worker import run_delivery_worker
 from marketplace.operations.jobs import record_run
+from marketplace.operations.repository import get_notification_outbox_lag
 from marketplace.payments.expiry import run_expiry_worker
 from marketplace.platform.database import EmbeddedPostgres, create_pool, start_embedded_database
 from marketplace.platform.migrations import apply_migrations
@@ -56,7 +57,7 @@ async def start_runtime(runtime: Runtime, *, background: bool | None = None) -> 
     runtime.dsn = dsn
     runtime.pool = await create_pool(dsn, max_size=settings.database_pool_max, pgbouncer=settings.database_pgbouncer)
     if settings.database_direct_url is not None:
-        runtime.listen_pool = await create_pool(settings.database_direct_url, min_size=1, max_size=2,
+        runtime.listen_pool = await create_pool(settings.database_direct_url, min_size=1, max_size=3,
                                                 application_name="marketplace-direct")
     if runtime.embedded is not None:
         async with runtime.pool.acquire() as connection:
@@ -110,6 +111,7 @@ async def start(runtime: Runtime, *, background: bool | None = None) -> None:
     except Exception:  # the engine may be down at start; the indexer retries with back-off
         log.warning("search engine setup failed; it will be retried by the indexer", exc_info=True)
     runtime.images = create_image_pipeline(runtime.settings)
+    runtime.outboxes["notifications"] = get_notification_outbox_lag
     # Facets of the search page are labelled by the packages whose documents carry the categories.
     register_category_labeller(tourism_category_label)
     register_category_labeller(marketplace_category_label)
@@ -164,7 +166,7 @@ async def _run_payment_expiry(runtime: Runtime, stop_event: asyncio.Event) -> No
 
 async def _run_notifications(runtime: Runtime, stop_event: asyncio.Event) -> None:
     await run_delivery_worker(runtime.require_pool(), configured_channels(runtime.settings), renderer_for(runtime),
-                              stop_event)
+                              stop_event, listen_pool=runtime.listen_pool)
 
 
 async def housekeeping(runtime: Runtime, stop_event: asyncio.Event, interval_seconds: float = 3600) -> None:

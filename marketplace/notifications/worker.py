@@ -85,10 +85,14 @@ async def _forget_secret(pool: asyncpg.Pool, notification: asyncpg.Record) -> No
 
 
 async def run_delivery_worker(pool: asyncpg.Pool, channels: Mapping[str, Channel], renderer: MessageRenderer,
-                              stop_event: asyncio.Event, *, poll_seconds: float = POLL_SECONDS) -> None:
+                              stop_event: asyncio.Event, *, poll_seconds: float = POLL_SECONDS,
+                              listen_pool: asyncpg.Pool | None = None) -> None:
     """Deliver until `stop_event` is set: at once when an enqueueing transaction commits (LISTEN/NOTIFY), and
-    every `poll_seconds` for retries that fall due; a database restart only pauses it."""
+    every `poll_seconds` for retries that fall due; a database restart only pauses it.
+
+    `listen_pool`: where LISTEN holds its session (DATABASE_DIRECT_URL's pool behind PgBouncer)."""
     wake = asyncio.Event()
+    listening = listen_pool or pool
 
     def on_notify(*_: object) -> None:
         wake.set()
@@ -97,16 +101,16 @@ async def run_delivery_worker(pool: asyncpg.Pool, channels: Mapping[str, Channel
     while not stop_event.is_set():
         try:
             if listener is None or listener.is_closed():
-                listener = await pool.acquire()
+                listener = await listening.acquire()
                 await listener.add_listener(repository.WAKE_CHANNEL, on_notify)
             wake.clear()
             await deliver_due(pool, channels, renderer)
         except Exception:  # the database may be restarting; listen again and retry next round
             log.warning("notification delivery round failed", exc_info=True)
-            listener = await _release(pool, listener, on_notify)
+            listener = await _release(listening, listener, on_notify)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_first(wake, stop_event), timeout=poll_seconds)
-    await _release(pool, listener, on_notify)
+    await _release(listening, listener, on_notify)
 
 
 async def _first(*events: asyncio.Event) -> None:

@@ -54,14 +54,17 @@ def _pool_families(runtime: Runtime) -> Iterable[Metric]:
 
 async def _database_families(runtime: Runtime) -> list[Metric]:
     async with runtime.require_pool().acquire(timeout=ACQUIRE_TIMEOUT) as connection:
-        pending, oldest = await search_repository.get_outbox_lag(connection)
+        lags = {"search": await search_repository.get_outbox_lag(connection)}
+        for name, lag_of in runtime.outboxes.items():
+            lags[name] = await lag_of(connection)
         runs = await repository.list_job_runs(connection)
         payments = await repository.count_payments_by_status(connection)
     outbox = GaugeMetricFamily("marketplace_outbox_pending", "Changes waiting in an outbox.", labels=["outbox"])
-    outbox.add_metric(["search"], pending)
     lag = GaugeMetricFamily("marketplace_outbox_lag_seconds", "Age of the oldest change waiting in an outbox "
                             "(the indexer's lag).", labels=["outbox"])
-    lag.add_metric(["search"], oldest)
+    for name, (pending, oldest) in lags.items():
+        outbox.add_metric([name], pending)
+        lag.add_metric([name], oldest)
     job_runs = CounterMetricFamily("marketplace_background_job_runs", "Rounds of each background job, "
                                    "over every worker.", labels=["job", "outcome"])
     last = GaugeMetricFamily("marketplace_background_job_last_success_timestamp_seconds",

@@ -37,7 +37,7 @@ async def _search_engine_state(runtime: Runtime) -> str:
 
 @get("/readyz", include_in_schema=False)
 async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-    """The database answers (503 otherwise); the search engine and the search outbox lag are reported too.
+    """The database answers (503 otherwise); the search engine and each outbox's lag are reported too.
 
     Only the database decides readiness: search falls back to nothing worse than stale results, and a
     server taken out of rotation for a slow index would not make the index faster.
@@ -49,16 +49,15 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
             raise RuntimeError("no pool")
         await ping(pool, PROBE_TIMEOUT_SECONDS)
         async with pool.acquire(timeout=PROBE_TIMEOUT_SECONDS) as connection:
-            pending, oldest = await search_repository.get_outbox_lag(connection)
+            lags = {"search_outbox": await search_repository.get_outbox_lag(connection)}
+            for name, lag_of in runtime.outboxes.items():
+                lags[f"{name}_outbox"] = await lag_of(connection)
     except (OSError, RuntimeError, asyncpg.PostgresError, TimeoutError):
         return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    body: dict[str, Any] = {
-        "status": "ok",
-        "database": "ok",
-        "search": await _search_engine_state(runtime),
-        "search_outbox": {"pending": pending, "oldest_seconds": round(oldest, 1),
-                          "state": "lagging" if oldest > OUTBOX_LAG_LIMIT_SECONDS else "ok"},
-    }
+    body: dict[str, Any] = {"status": "ok", "database": "ok", "search": await _search_engine_state(runtime)}
+    for name, (pending, oldest) in lags.items():
+        body[name] = {"pending": pending, "oldest_seconds": round(oldest, 1),
+                      "state": "lagging" if oldest > OUTBOX_LAG_LIMIT_SECONDS else "ok"}
     return Response(body)
 
 

@@ -27,6 +27,9 @@ class Runtime:
     search_pool: asyncpg.Pool | None = None
     """The PostgreSQL search engine's own pool: a page that holds a request connection while it searches
     must never wait for a connection from the pool it holds one of."""
+    outboxes: dict[str, Any] = field(default_factory=dict)
+    """Outboxes besides search's, by name: `async (connection) -> (pending, oldest_seconds)`, for /readyz and
+    /metrics (registered by the composition, since the platform cannot import the packages that own them)."""
     listen_pool: asyncpg.Pool | None = None
     """A small pool on DATABASE_DIRECT_URL for LISTEN, when DATABASE_URL goes through PgBouncer."""
     search_engine: Any = None

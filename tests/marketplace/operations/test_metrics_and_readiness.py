@@ -56,6 +56,7 @@ async def test_metrics_need_the_token_and_report_every_family(metrics_settings, 
     assert samples[("marketplace_db_pool_max_connections", (("pool", "primary"),))] >= 1
     assert samples[("marketplace_outbox_pending", (("outbox", "search"),))] == 1
     assert ("marketplace_outbox_lag_seconds", (("outbox", "search"),)) in samples
+    assert samples[("marketplace_outbox_pending", (("outbox", "notifications"),))] == 0
     assert samples[("marketplace_background_job_runs_total", (("job", "housekeeping"), ("outcome", "ok")))] == 1
     assert ("marketplace_background_job_last_success_timestamp_seconds", (("job", "housekeeping"),)) in samples
 
@@ -70,3 +71,4 @@ async def test_readiness_reports_database_search_and_outbox_lag(client) -> None:
     body = response.json()
     assert body["database"] == "ok" and body["search"] == "ok"
     assert body["search_outbox"] == {"pending": 0, "oldest_seconds": 0.0, "state": "ok"}
+    assert body["notifications_outbox"] == {"pending": 0, "oldest_seconds": 0.0, "state": "ok"}
