@@ -138,9 +138,14 @@ class MerchantDashboardPages(Controller):
                              product_id: FromPath[int]) -> Response:
         """Save names and description."""
 
+        form = await request.form()
+        # A language's text is replaced only when the form sent its fields (blank removes it); a form that
+        # did not show a language (an older page, an API client) keeps what that language has.
+        sent = tuple(code for code in EDITED_LOCALES if f"name_{code}" in form or f"description_{code}" in form)
+
         async def save(data: ProductTextForm) -> str:
             product = await service.get_product_for(db, principal, product_id)
-            await service.update_product(db, principal, product_id, data.update(product, EDITED_LOCALES))
+            await service.update_product(db, principal, product_id, data.update(product, sent))
             return f"/merchant/products/{product_id}"
 
         return await _submit_product_form(request, db, page, principal, product_id, ProductTextForm, save)

@@ -29,11 +29,14 @@ async def test_merchants_write_every_language_and_see_what_is_missing(client: As
     manage = (await client.get(manage_path)).text
     assert all(f'name="description_{code}"' in manage for code in ("vi", "en", "zh", "ko", "ja", "ru", "fr", "ar"))
     assert manage.count("(not yet written)") == 8
-    update = await client.post(manage_path, data={"_csrf_token": token, "name_vi": "Nho xanh", "name_ar": "عنب أخضر",
-                                                   "description_vi": "Nho giòn."}, follow_redirects=False)
+    # A blank field removes that language; a language the form did not send keeps its text.
+    update = await client.post(manage_path, data={"_csrf_token": token, "name_vi": "Nho xanh", "name_ko": "",
+                                                   "name_ar": "عنب أخضر", "description_vi": "Nho giòn."},
+                               follow_redirects=False)
     assert update.status_code == 303
     product = (await client.get("/api/v1/manage" + manage_path.removeprefix("/en/merchant"))).json()
     assert product["name"] == {"vi": "Nho xanh", "ar": "عنب أخضر"}
+    assert product["description"] == {"vi": "Nho giòn.", "ja": "甘いブドウ。"}
 
     # The shop's languages page: name and story in any language, and every listing's missing languages.
     languages_path = f"/en/merchant/{shop.merchant_id}/languages"
