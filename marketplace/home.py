@@ -37,7 +37,7 @@ async def home_page(page: NamedDependency[PageRenderer], search_engine: NamedDep
                 log.warning("search engine unavailable for the home page", exc_info=True)
                 continue
             featured[name].extend(hit.document for hit in result.hits)
-    return page.render("home.html", featured, headers={"cache-control": "private, max-age=60"})
+    return page.render("home.html", featured, headers={"cache-control": "private, no-cache"})
 
 
 @get("/", name="root", include_in_schema=False)

@@ -72,7 +72,7 @@ class EventPages(Controller):
                 "previous_month": _shift(year, month_number, -1),
                 "next_month": _shift(year, month_number, 1),
             },
-            headers={"cache-control": "private, max-age=300"},
+            headers={"cache-control": "private, no-cache"},
         )
 
     @get("/{slug:str}", name="tourism.events.detail")
@@ -98,7 +98,7 @@ class EventPages(Controller):
                 "past": shown is None,
                 "json_ld": json_ld(event_jsonld(event, page.locale, base_url(settings, page), starts_on, ends_on)),
             },
-            headers={"cache-control": "private, max-age=300"},
+            headers={"cache-control": "private, no-cache"},
         )
 
 

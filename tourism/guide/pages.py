@@ -24,7 +24,8 @@ from tourism.webutil import NO_STORE, TRIP_COOKIE, PageRenderer, base_url, json_
 __all__ = ["router", "AttractionPages", "NearMePages", "status_view"]
 
 # Pages carry the visitor's CSRF token and sign-in state, so only their own browser may keep them, briefly.
-CACHE_HEADERS = {"cache-control": "private, max-age=60"}
+# Revalidated on every visit (the ETag makes it a 304): nearby prices and opening hours are never a minute old.
+CACHE_HEADERS = {"cache-control": "private, no-cache"}
 
 
 def status_view(status: OpenStatus, now: datetime, locale: str) -> dict[str, Any]:

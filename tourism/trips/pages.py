@@ -143,7 +143,7 @@ class SharedTripPages(Controller):
     ) -> Response:
         """The trip and its day plan; nothing on this page can change it."""
         trip = await service.shared_trip(db, share_token)
-        headers = {"cache-control": "private, max-age=60", "x-robots-tag": "noindex"}
+        headers = {"cache-control": "private, no-cache", "x-robots-tag": "noindex"}
         return _render_trip(page, trip, editable=False, start=start, lat=lat, lng=lng, headers=headers)
 
 
