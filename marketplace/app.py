@@ -47,6 +47,7 @@ from marketplace.payments import pages as payments_pages
 from marketplace.payments.dependencies import provide_refunder
 from marketplace.platform import health
 from marketplace.platform.access import check_route_access
+from marketplace.platform.cpu import refuse_when_busy
 from marketplace.platform.dependencies import app_dependencies
 from marketplace.platform.error_pages import render_error_page
 from marketplace.platform.errors import handle_exception
@@ -125,7 +126,7 @@ def build_router(settings: Settings, path: str = "/") -> Router:
         ],
         # `refunder`: orders cannot import payments, so cancelling a paid order gets its refund from here.
         dependencies={**app_dependencies(), "refunder": Provide(provide_refunder)},
-        guards=[check_route_access, limit_anonymous_writes],
+        guards=[check_route_access, limit_anonymous_writes, refuse_when_busy],
         middleware=[
             RequestLogMiddleware,
             DefineMiddleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,

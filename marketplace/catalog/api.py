@@ -148,7 +148,8 @@ class ManageProductsApi(Controller):
         """Change a variant's price, stock or label."""
         return await service.update_variant(db, principal, variant_id, data)
 
-    @post("/products/{product_id:int}/images", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
+    @post("/products/{product_id:int}/images", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
+          opt={"cpu_work": "image"})
     async def upload_image(self, db: Db, product_id: FromPath[int], principal: Who,
                            images: NamedDependency[ImagePipeline],
                            data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Product:

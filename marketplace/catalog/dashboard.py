@@ -196,7 +196,7 @@ class MerchantDashboardPages(Controller):
         return await submit_form(db, page, await request.form(), VariantUpdateForm, save, show_again)
 
     @post("/products/{product_id:int}/images", name="marketplace.image_upload",
-          request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
+          request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024, opt={"cpu_work": "image"})
     async def upload_image(self, request: AnyRequest, db: Db, page: Page, principal: Who,
                            images: NamedDependency[ImagePipeline], product_id: FromPath[int]) -> Redirect:
         """Upload a photo from the phone."""

@@ -58,7 +58,7 @@ class MerchantsApi(Controller):
         """Step 3 of 3: story, delivery and OCOP; submits the merchant for review."""
         return await service.save_details(db, principal, merchant_id, data)
 
-    @post("/{merchant_id:int}/logo", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
+    @post("/{merchant_id:int}/logo", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024, opt={"cpu_work": "image"})
     async def logo(self, db: Db, merchant_id: FromPath[int], principal: Who, images: NamedDependency[ImagePipeline],
                    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Merchant:
         """Upload the shop's logo (multipart field `file`)."""

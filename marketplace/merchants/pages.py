@@ -169,7 +169,8 @@ class ShopLogoPages(Controller):
     include_in_schema = False
     opt = {"signed_in": True}
 
-    @post("/{merchant_id:int}/logo", name="marketplace.logo_upload", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
+    @post("/{merchant_id:int}/logo", name="marketplace.logo_upload", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
+          opt={"cpu_work": "image"})
     async def upload_logo(self, request: AnyRequest, db: Db, page: Page, principal: Who,
                           images: NamedDependency[ImagePipeline], merchant_id: FromPath[int]) -> Redirect:
         """Upload the shop's logo."""

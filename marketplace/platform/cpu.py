@@ -9,9 +9,12 @@ MB, so running them without a bound would trade a stalled loop for an exhausted 
 import asyncio
 import weakref
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["CPU_BOUNDS", "CPU_QUEUES", "ServerBusy", "run_cpu"]
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+__all__ = ["CPU_BOUNDS", "CPU_QUEUES", "ServerBusy", "is_busy", "refuse_when_busy", "run_cpu"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -48,13 +51,30 @@ def _semaphore(kind: str) -> asyncio.Semaphore:
 _waiting: dict[str, int] = {}
 
 
+def is_busy(kind: str) -> bool:
+    """True when a call of this kind would be refused now (every slot taken, the queue full)."""
+    return _semaphore(kind).locked() and _waiting.get(kind, 0) >= CPU_QUEUES[kind]
+
+
+async def refuse_when_busy(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """App-level guard for routes that declare `opt={"cpu_work": kind}`: 503 before the body is read.
+
+    A guard runs before Litestar parses the request body, so a multi-megabyte upload that would only be
+    refused is not parsed on the event loop first (that parsing, repeated by a client that retries at
+    once, is what stalled the loop in the abuse benchmark).
+    """
+    kind = handler.opt.get("cpu_work")
+    if kind is not None and is_busy(kind):
+        raise ServerBusy(f"{CPU_QUEUES[kind]} {kind} calls already wait for a turn")
+
+
 async def run_cpu(kind: str, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run `function` in a worker thread, at most CPU_BOUNDS[kind] of this kind at once per process.
 
     ServerBusy (503) when CPU_QUEUES[kind] calls already wait for a turn.
     """
     semaphore = _semaphore(kind)
-    if semaphore.locked() and _waiting.get(kind, 0) >= CPU_QUEUES[kind]:
+    if is_busy(kind):
         raise ServerBusy(f"{CPU_QUEUES[kind]} {kind} calls already wait for a turn")
     _waiting[kind] = _waiting.get(kind, 0) + 1
     try:

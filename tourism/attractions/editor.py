@@ -213,7 +213,7 @@ class AttractionEditorPages(Controller):
         await service.publish_attraction(db, slug, form.get("published") == "1")
         return see_other(page, "/editor/attractions")
 
-    @post("/{slug:str}/photos", name="tourism.editor.attractions.photos")
+    @post("/{slug:str}/photos", name="tourism.editor.attractions.photos", opt={"cpu_work": "image"})
     async def add_photo(
         self,
         request: Request[Any, Any, Any],

@@ -39,3 +39,24 @@ async def test_a_full_queue_is_refused_at_once_and_the_rest_complete() -> None:
     release.set()
     assert await asyncio.gather(*accepted) == list(range(capacity))
     assert most_at_once == CPU_BOUNDS["image"]
+
+
+async def test_an_upload_is_refused_before_its_body_is_read_when_images_are_queued_full(
+        client, pool, monkeypatch) -> None:
+    from marketplace.platform import cpu
+    from tests.helpers import make_user, sign_in
+
+    await make_user(pool, "uploader@example.vn", ["merchant"])
+    await sign_in(client, "uploader@example.vn")
+    await client.get("/vi/account")  # the CSRF cookie, sent back as a header (a form field would need parsing)
+    csrf = {"x-csrftoken": client.cookies.get("csrftoken", "")}
+
+    monkeypatch.setattr(cpu, "is_busy", lambda kind: kind == "image")
+    # Not even a valid multipart body: had it been parsed first, the answer would be 400.
+    response = await client.post("/api/v1/manage/merchants/1/logo", content=b"x" * 100_000,
+                                 headers={"content-type": "multipart/form-data; boundary=none", **csrf})
+    assert response.status_code == 503 and response.headers["retry-after"]
+    monkeypatch.setattr(cpu, "is_busy", lambda kind: False)
+    response = await client.post("/api/v1/manage/merchants/1/logo", content=b"x" * 100_000,
+                                 headers={"content-type": "multipart/form-data; boundary=none", **csrf})
+    assert response.status_code != 503
