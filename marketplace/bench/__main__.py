@@ -70,7 +70,7 @@ def _wait_ready(url: str, timeout: float = 300) -> None:
 
 def _get(url: str, encodings: str = "br, gzip") -> tuple[int, bytes, str]:
     request = urllib.request.Request(url, headers={"accept-encoding": encodings})
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=120) as response:  # a loaded machine answers slowly
         return response.status, response.read(), response.headers.get("content-encoding", "identity")
 
 
