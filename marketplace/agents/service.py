@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from marketplace.accounts.life.service import open_phone_account
 from marketplace.accounts.service import grant_role
 from marketplace.agents import repository as repo
 from marketplace.agents.models import AssistedMerchantCreate, Consent, TakeoverCode
@@ -89,6 +90,8 @@ async def register_assisted_merchant(
                         {**consent, "consent_at": data.consent_at.isoformat()})
     merchant = await merchants.get_merchant(conn, merchant_id)
     await merchants.tell_admins_waiting(conn, merchant)
+    # The producer gets an account from the phone number alone, and signs in to it with a code sent there.
+    await open_phone_account(conn, data.producer_phone, data.producer_name)
     return merchant
 
 

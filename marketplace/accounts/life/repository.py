@@ -41,6 +41,10 @@ UPDATE users SET phone_verified_at = NULL WHERE phone = $1 AND id <> $2 AND phon
 """
 SET_CODE_HASH = "UPDATE phone_codes SET code_hash = $2 WHERE id = $1"
 USER_LOCALE = "SELECT locale FROM users WHERE id = $1"
+INSERT_PHONE_ACCOUNT = """
+INSERT INTO users (email, display_name, phone, roles, locale) VALUES (NULL, $1, $2, ARRAY['customer'], $3)
+RETURNING id
+"""
 ACCOUNT_STATE = "SELECT email, email_verified_at, phone, phone_verified_at FROM users WHERE id = $1"
 
 
@@ -114,3 +118,7 @@ async def set_code_hash(conn: asyncpg.Connection, code_id: int, code_hash: bytes
 
 async def user_locale(conn: asyncpg.Connection, user_id: int) -> str | None:
     return await conn.fetchval(USER_LOCALE, user_id)
+
+
+async def insert_phone_account(conn: asyncpg.Connection, display_name: str, phone: str, locale: str) -> int:
+    return await conn.fetchval(INSERT_PHONE_ACCOUNT, display_name, phone, locale)

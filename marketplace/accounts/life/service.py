@@ -17,12 +17,12 @@ import asyncpg
 from marketplace.accounts.life import repository as repo
 from marketplace.accounts.service import hash_password_off_loop
 from marketplace.notifications.outbox import enqueue
-from marketplace.platform.errors import BadRequest, TooManyRequests, Unprocessable
+from marketplace.platform.errors import AppError, BadRequest, TooManyRequests, Unprocessable
 from marketplace.platform.ratelimit import RateLimit, enforce
 
 __all__ = ["EMAIL_LINK_LIFETIME", "RESET_LINK_LIFETIME", "CODE_LIFETIME", "CODE_ATTEMPTS", "normalise_phone",
            "send_email_verification", "verify_email", "request_password_reset", "reset_password", "send_code",
-           "check_code", "PHONE_CODES_PER_NUMBER", "PHONE_CODES_PER_CLIENT", "RESETS_PER_CLIENT"]
+           "check_code", "open_phone_account", "PHONE_CODES_PER_NUMBER", "PHONE_CODES_PER_CLIENT", "RESETS_PER_CLIENT"]
 
 EMAIL_LINK_LIFETIME = timedelta(hours=24)
 RESET_LINK_LIFETIME = timedelta(minutes=30)
@@ -111,6 +111,21 @@ async def reset_password(conn: asyncpg.Connection, token: str, password: str, no
     # Whoever could read this mail can sign in: the address is verified too.
     await repo.mark_email_verified(conn, link["user_id"], link["email"], moment)
     return link["user_id"]
+
+
+async def open_phone_account(conn: asyncpg.Connection, typed_phone: str, display_name: str,
+                             locale: str = "vi") -> int | None:
+    """An account with a phone number and no e-mail or password (a producer a community agent registers): its
+    owner signs in with a code sent to the phone. The existing account of that number if there is one; None for
+    a number that is not a phone number."""
+    try:
+        phone = normalise_phone(typed_phone)
+    except AppError:
+        return None
+    existing = await repo.user_by_phone(conn, phone)
+    if existing is not None:
+        return existing["id"]
+    return await repo.insert_phone_account(conn, display_name.strip()[:120], phone, locale)
 
 
 async def send_code(conn: asyncpg.Connection, phone: str, purpose: Purpose, client: str | None, *,

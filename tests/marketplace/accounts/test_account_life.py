@@ -185,3 +185,24 @@ async def test_a_signed_in_person_verifies_a_phone_with_a_code(pool, client) -> 
     async with pool.acquire() as conn:
         row = await conn.fetchrow("SELECT phone, phone_verified_at FROM users WHERE id = $1", user_id)
     assert row["phone"] == "+84987654321" and row["phone_verified_at"] is not None
+
+
+async def test_an_agent_registers_a_producer_by_phone_who_then_signs_in_with_a_code(pool, client) -> None:
+    from marketplace.agents import service as agents
+    from tests.marketplace.agents.test_assisted_onboarding import assisted_form
+    from tests.marketplace.factories import make_agent
+
+    async with pool.acquire() as conn, conn.transaction():
+        agent = await make_agent(conn)
+        await agents.register_assisted_merchant(conn, agent, assisted_form(producer_phone="0912 345 600"))
+        producer = await conn.fetchrow("SELECT id, email, password_hash FROM users WHERE phone = '+84912345600'")
+    assert producer is not None and producer["email"] is None and producer["password_hash"] is None
+    token = await csrf_token(client, "/vi/account/sign-in/phone")
+    await client.post("/vi/account/sign-in/phone", data={"phone": "0912345600", "_csrf_token": token})
+    code = (await _secret(pool, "sign_in_code"))["code"]
+    signed = await client.post("/vi/account/sign-in/phone/code", data={"phone": "+84912345600", "code": code,
+                                                                       "_csrf_token": token}, follow_redirects=False)
+    assert signed.status_code == 303
+    assert (await client.get("/vi/account")).status_code == 200
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT phone_verified_at IS NOT NULL FROM users WHERE id = $1", producer["id"])
