@@ -16,7 +16,8 @@ PACKAGES = ("i18n", "search", "tourism", "marketplace")
 ERROR_KEYWORDS = ("AppError", "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Unprocessable",
                   "TooManyRequests", "Unavailable", "InvalidInput", "InvalidSearch", "SearchUnavailable",
                   "ImageRejected", "OrderNotFound", "OutOfStock", "CartEmpty", "PaymentNotFound", "PaymentConflict",
-                  "PaymentForbidden", "PaymentUnavailable", "RefundInvalid", "ProviderError")
+                  "PaymentForbidden", "PaymentUnavailable", "RefundInvalid", "ProviderError", "BuyerLimitReached",
+                  "OrderPaid", "IdempotencyKeyReused")
 TEMPLATE_FILE = LOCALES_DIR / f"{DOMAIN}.pot"
 
 

@@ -9,6 +9,8 @@ caller rolls it (or its savepoint) back.
 
 import hashlib
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -24,7 +26,14 @@ from marketplace.checkout.models import (
     QuoteView,
 )
 from marketplace.orders import repository as orders_repo
-from marketplace.orders.errors import CartEmpty, CheckoutInvalid, IdempotencyKeyReused, OutOfStock, PriceChanged
+from marketplace.orders.errors import (
+    BuyerLimitReached,
+    CartEmpty,
+    CheckoutInvalid,
+    IdempotencyKeyReused,
+    OutOfStock,
+    PriceChanged,
+)
 from marketplace.orders.notices import order_placed
 from marketplace.payments import service as payments
 from marketplace.payments.providers.protocol import PaymentProvider
@@ -42,7 +51,23 @@ __all__ = [
     "place_checkout",
     "checkout_cart",
     "once_per_key",
+    "BuyerLimits",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerLimits:
+    """What one buyer may hold at once (settings MAX_QUANTITY_PER_LINE, MAX_UNPAID_ORDERS, YOUNG_ACCOUNT_DAYS,
+    YOUNG_ACCOUNT_MAX_RESERVED): one free account must not reserve a whole catalogue."""
+
+    max_quantity_per_line: int = 20
+    max_unpaid_orders: int = 5
+    young_account_days: int = 7
+    young_account_max_reserved: int = 5_000_000
+
+    @classmethod
+    def from_settings(cls, settings: object) -> "BuyerLimits":
+        return cls(**{name: getattr(settings, name) for name in cls.__slots__})
 
 DEFAULT_PAYMENT_METHODS: frozenset[str] = frozenset({"cod"})
 
@@ -105,7 +130,7 @@ async def cart_view(conn: asyncpg.Connection, cart_id: int | None, providers: Se
 
 async def checkout_cart(conn: asyncpg.Connection, actor: Actor | None, cart_id: int | None, form: CheckoutForm,
                         providers: Sequence[PaymentProvider], payment_settings: PaymentSettings, *,
-                        quote: Quote | None = None) -> PlacedCheckout:
+                        quote: Quote | None = None, limits: BuyerLimits | None = None) -> PlacedCheckout:
     """Place the cart with one of the payment methods it offers now.
 
     `quote` is the cart as the caller already priced it in this transaction (the pages need it to read the
@@ -114,7 +139,7 @@ async def checkout_cart(conn: asyncpg.Connection, actor: Actor | None, cart_id: 
     if quote is None:
         quote = await quote_cart(conn, cart_id)
     methods = await offered_payment_methods(conn, providers, payment_settings, quote.merchant_ids)
-    return await place_checkout(conn, actor, cart_id, form, payment_methods=methods)
+    return await place_checkout(conn, actor, cart_id, form, payment_methods=methods, limits=limits)
 
 
 async def place_checkout(
@@ -124,6 +149,7 @@ async def place_checkout(
     form: CheckoutForm,
     *,
     payment_methods: Collection[str] = DEFAULT_PAYMENT_METHODS,
+    limits: BuyerLimits | None = None,
 ) -> PlacedCheckout:
     """Re-read prices, reserve stock, create the checkout and one order per merchant, empty the cart."""
     buyer_id = require_user(actor)
@@ -139,6 +165,8 @@ async def place_checkout(
         await orders_repo.lock_cart(conn, cart_id)
     quote = await quote_cart(conn, cart_id)
     _check_quote(quote, form)
+    if limits is not None:  # the web routes always pass the settings' limits; the demo seed places freely
+        await _check_buyer_limits(conn, buyer_id, quote, limits)
     delivery = _delivery_choices(quote, form)
     reserved = await _reserve_stock(conn, quote)
     status = "confirmed" if form.payment_method == "cod" else "pending_payment"
@@ -180,6 +208,25 @@ async def once_per_key(conn: asyncpg.Connection, actor: Actor | None, key: str |
     await orders_repo.insert_checkout_request(conn, buyer_id, key, request_hash, placed.checkout_id,
                                               msgspec.to_builtins(placed))
     return placed
+
+
+async def _check_buyer_limits(conn: asyncpg.Connection, buyer_id: int, quote: Quote, limits: BuyerLimits) -> None:
+    """Refuse (422 buyer_limit, with the limit) a checkout beyond what one buyer may hold."""
+    for line in quote.lines:
+        if line.quantity > limits.max_quantity_per_line:
+            raise BuyerLimitReached("Too many of one item in one order; lower the quantity.",
+                                    code="quantity_limit",
+                                    details={"variant_id": line.variant_id, "max": limits.max_quantity_per_line})
+    unpaid = await orders_repo.buyer_unpaid_orders(conn, buyer_id)
+    if unpaid["orders"] + len(quote.groups) > limits.max_unpaid_orders:
+        raise BuyerLimitReached("You have too many orders waiting for payment; pay or cancel some first.",
+                                code="too_many_unpaid_orders",
+                                details={"open": unpaid["orders"], "max": limits.max_unpaid_orders})
+    young = unpaid["account_created_at"] > datetime.now(UTC) - timedelta(days=limits.young_account_days)
+    if young and unpaid["reserved"] + quote.subtotal > limits.young_account_max_reserved:
+        raise BuyerLimitReached("New accounts may reserve only a limited value in unpaid orders; pay for your "
+                                "orders first.", code="reserved_value_limit",
+                                details={"reserved": int(unpaid["reserved"]), "max": limits.young_account_max_reserved})
 
 
 def _check_quote(quote: Quote, form: CheckoutForm) -> None:

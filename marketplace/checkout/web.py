@@ -21,6 +21,7 @@ from marketplace.payments.dependencies import payment_dependencies
 from marketplace.payments.providers.protocol import PaymentProvider
 from marketplace.payments.settings import PaymentSettings
 from marketplace.platform.principal import Principal
+from marketplace.platform.runtime import runtime_of
 
 __all__ = ["Shopper", "shopper_dependencies"]
 
@@ -64,8 +65,9 @@ class Shopper:
         once per `idempotency_key`, a repeat of the same `request` (default: the form) getting the first
         answer."""
         async def place() -> PlacedCheckout:
+            limits = service.BuyerLimits.from_settings(runtime_of(self.request.app.state).settings)
             return await service.checkout_cart(self.db, self.principal, cart_id, form, self.providers,
-                                               self.payment_settings, quote=quote)
+                                               self.payment_settings, quote=quote, limits=limits)
 
         return await service.once_per_key(self.db, self.principal, idempotency_key,
                                           request if request is not None else msgspec.json.encode(form), place)

@@ -3,7 +3,7 @@
 from marketplace.platform.errors import Conflict, NotFound, Unprocessable
 
 __all__ = ["OrderNotFound", "InvalidTransition", "OutOfStock", "PriceChanged", "CheckoutInvalid", "CartEmpty",
-           "OrderPaid", "IdempotencyKeyReused"]
+           "OrderPaid", "IdempotencyKeyReused", "BuyerLimitReached"]
 
 
 class OrderNotFound(NotFound):
@@ -52,3 +52,9 @@ class IdempotencyKeyReused(Unprocessable):
     """The idempotency key was already used with a different request."""
 
     code = "idempotency_key_reused"
+
+
+class BuyerLimitReached(Unprocessable):
+    """A checkout beyond what one buyer may hold (units per line, unpaid orders, a young account's value)."""
+
+    code = "buyer_limit"

@@ -18,6 +18,7 @@ from marketplace.orders.models import (
 
 __all__ = [
     "money_held_for_order",
+    "buyer_unpaid_orders",
     "lock_checkout_key",
     "get_checkout_request",
     "insert_checkout_request",
@@ -415,3 +416,21 @@ async def insert_checkout_request(conn: asyncpg.Connection, buyer_user_id: int, 
 async def lock_cart(conn: asyncpg.Connection, cart_id: int) -> None:
     """Lock the cart being checked out: a second checkout of it waits, then finds it empty."""
     await conn.execute("SELECT 1 FROM carts WHERE id = $1 FOR UPDATE", cart_id)
+
+
+# A buyer's open orders no money arrived for yet: awaiting an online payment, or cash not collected yet.
+SELECT_BUYER_UNPAID = """
+SELECT count(*) AS orders, COALESCE(sum(o.total), 0) AS reserved,
+       (SELECT u.created_at FROM users u WHERE u.id = $1) AS account_created_at
+FROM orders o
+WHERE o.buyer_user_id = $1
+  AND (o.status = 'pending_payment'
+       OR (o.status IN ('confirmed', 'shipped') AND o.payment_method = 'cod'
+           AND NOT EXISTS (SELECT 1 FROM payment_orders po JOIN payments p ON p.id = po.payment_id
+                           WHERE po.order_id = o.id AND p.status IN ('paid', 'partially_refunded', 'refunded'))))
+"""
+
+
+async def buyer_unpaid_orders(conn: asyncpg.Connection, buyer_user_id: int) -> asyncpg.Record:
+    """(orders, reserved, account_created_at): the buyer's open unpaid orders, their value, the account's age."""
+    return await conn.fetchrow(SELECT_BUYER_UNPAID, buyer_user_id)

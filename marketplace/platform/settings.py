@@ -80,6 +80,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     aws_region: str | None = None
     aws_access_key_id: str | None = None
     aws_secret_access_key: str | None = None
+    max_quantity_per_line: int = 20
+    """A buyer's most units of one variant in one order (one account must not reserve a whole stock)."""
+    max_unpaid_orders: int = 5
+    """A buyer's most open orders not paid yet (awaiting payment, or cash not yet collected)."""
+    young_account_days: int = 7
+    """Accounts younger than this many days may hold at most `young_account_max_reserved` in unpaid orders."""
+    young_account_max_reserved: int = 5_000_000
+    """VND a young account may hold reserved in unpaid orders."""
 
     @property
     def embedded(self) -> bool:
@@ -230,6 +238,22 @@ def _media_options(env: Mapping[str, str]) -> dict[str, object]:
     }
 
 
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = _optional(environ, name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(name, f"must be a whole number of at least 1 (got {value!r})")
+    return int(value)
+
+
+def _buyer_limits(environ: Mapping[str, str]) -> dict[str, int]:
+    return {"max_quantity_per_line": _positive_int(environ, "MAX_QUANTITY_PER_LINE", 20),
+            "max_unpaid_orders": _positive_int(environ, "MAX_UNPAID_ORDERS", 5),
+            "young_account_days": _positive_int(environ, "YOUNG_ACCOUNT_DAYS", 7),
+            "young_account_max_reserved": _positive_int(environ, "YOUNG_ACCOUNT_MAX_RESERVED", 5_000_000)}
+
+
 def _secret_key(environ: Mapping[str, str], data_dir: Path, embedded: bool) -> str:
     value = _optional(environ, "SECRET_KEY")
     if value is not None:
@@ -298,6 +322,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         **_mail_settings(env),
         **_database_options(env, database_url),
         **_media_options(env),
+        **_buyer_limits(env),
     }
     values.update({key: value for key, value in overrides.items() if value is not None})
     return Settings(**values)  # type: ignore[arg-type]
