@@ -18,6 +18,7 @@ from marketplace.orders.models import (
 
 __all__ = [
     "money_held_for_order",
+    "list_stale_cash_orders",
     "buyer_unpaid_orders",
     "lock_checkout_key",
     "get_checkout_request",
@@ -434,3 +435,27 @@ WHERE o.buyer_user_id = $1
 async def buyer_unpaid_orders(conn: asyncpg.Connection, buyer_user_id: int) -> asyncpg.Record:
     """(orders, reserved, account_created_at): the buyer's open unpaid orders, their value, the account's age."""
     return await conn.fetchrow(SELECT_BUYER_UNPAID, buyer_user_id)
+
+
+# Cash orders the merchant left untouched: still `confirmed` (never handed over) and no cash recorded, placed
+# longer ago than the limit. Locked with SKIP LOCKED like the unpaid online orders.
+SELECT_STALE_CASH_LOCKED = """
+SELECT o.id, o.checkout_id, o.merchant_id, o.buyer_user_id, o.status, o.payment_method, o.total, o.currency,
+       o.created_at
+FROM orders o
+WHERE o.status = 'confirmed' AND o.payment_method = 'cod'
+  AND o.created_at < $1::timestamptz - make_interval(secs => $2::double precision)
+  AND NOT EXISTS (
+      SELECT 1 FROM payment_orders po JOIN payments p ON p.id = po.payment_id
+      WHERE po.order_id = o.id AND p.status IN ('paid', 'partially_refunded', 'refunded', 'review'))
+ORDER BY o.created_at
+LIMIT $3
+FOR UPDATE OF o SKIP LOCKED
+"""
+
+
+async def list_stale_cash_orders(conn: asyncpg.Connection, *, now: datetime, older_than_seconds: int,
+                                 limit: int) -> list[OrderHeader]:
+    """Cash-on-delivery orders the merchant has not handed over nor been paid for in time, locked."""
+    rows = await conn.fetch(SELECT_STALE_CASH_LOCKED, now, float(older_than_seconds), limit)
+    return [msgspec.convert(dict(row), OrderHeader) for row in rows]

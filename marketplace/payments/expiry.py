@@ -1,4 +1,5 @@
-"""Cancel Stripe and VietQR orders left unpaid, releasing their stock; safe with several workers at once."""
+"""Cancel Stripe and VietQR orders left unpaid, and cash orders their merchant left untouched, releasing their
+stock; safe with several workers at once."""
 
 import asyncio
 import contextlib
@@ -32,17 +33,33 @@ async def _expire_batch(pool: asyncpg.Pool, now: datetime, expiry_seconds: int) 
         return len(orders)
 
 
+async def _expire_cash_batch(pool: asyncpg.Pool, now: datetime, older_than_seconds: int) -> int:
+    # A cash order holds stock with no money at all: one the merchant never hands over would hold it forever.
+    async with pool.acquire() as conn, conn.transaction():
+        orders = await orders_repo.list_stale_cash_orders(conn, now=now, older_than_seconds=older_than_seconds,
+                                                          limit=BATCH_SIZE)
+        for order in orders:
+            await transition(conn, order.id, "cancelled", None, "not handed over by the merchant in time")
+            await repo.expire_open_payments_for_order(conn, order.id)
+        return len(orders)
+
+
 async def expire_unpaid_orders(pool: asyncpg.Pool, now: datetime | None = None, *,
-                               expiry_minutes: int | None = None) -> int:
-    """Cancel every order unpaid past its deadline and release its stock; returns how many this call did."""
-    minutes = expiry_minutes if expiry_minutes is not None else load_payment_settings().expiry_minutes
+                               expiry_minutes: int | None = None, cod_confirm_hours: int | None = None) -> int:
+    """Cancel every order unpaid past its deadline (and cash orders the merchant left untouched past theirs),
+    releasing their stock; returns how many this call did."""
+    settings = load_payment_settings() if expiry_minutes is None or cod_confirm_hours is None else None
+    minutes = expiry_minutes if expiry_minutes is not None else settings.expiry_minutes  # type: ignore[union-attr]
+    hours = cod_confirm_hours if cod_confirm_hours is not None else settings.cod_confirm_hours  # type: ignore[union-attr]
     moment = now or datetime.now(UTC)
     total = 0
-    while True:
-        done = await _expire_batch(pool, moment, minutes * 60)
-        total += done
-        if done < BATCH_SIZE:
-            return total
+    for expire, seconds in ((_expire_batch, minutes * 60), (_expire_cash_batch, hours * 3600)):
+        while True:
+            done = await expire(pool, moment, seconds)
+            total += done
+            if done < BATCH_SIZE:
+                break
+    return total
 
 
 async def run_expiry_worker(pool: asyncpg.Pool, settings: object, stop_event: asyncio.Event, *,
@@ -53,11 +70,12 @@ async def run_expiry_worker(pool: asyncpg.Pool, settings: object, stop_event: as
 
     `on_round(succeeded)` is told of every round (the service counts them for its metrics).
     """
-    minutes = (payment_settings or load_payment_settings()).expiry_minutes
+    chosen = payment_settings or load_payment_settings()
     while not stop_event.is_set():
         succeeded = False
         try:
-            cancelled = await expire_unpaid_orders(pool, expiry_minutes=minutes)
+            cancelled = await expire_unpaid_orders(pool, expiry_minutes=chosen.expiry_minutes,
+                                                   cod_confirm_hours=chosen.cod_confirm_hours)
             succeeded = True
             if cancelled:
                 log.info("cancelled %d unpaid orders", cancelled)

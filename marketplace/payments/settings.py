@@ -27,6 +27,9 @@ class PaymentSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The HMAC secret shared with the bank (or aggregator) that posts transfer notifications."""
     stripe_api_base: str | None = None
     """Where Stripe's API is reached; None is Stripe itself. Tests point it at a local stand-in."""
+    cod_confirm_hours: int = 72
+    """Cash-on-delivery orders the merchant has not handed over (shipped) nor been paid for within this many
+    hours are cancelled, their stock released (COD_CONFIRM_HOURS)."""
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -70,4 +73,5 @@ def load_payment_settings(environ: Mapping[str, str] | None = None) -> PaymentSe
         platform_bank=_platform_bank(env),
         bank_webhook_secret=secret,
         stripe_api_base=api_base,
+        cod_confirm_hours=_int(env, "COD_CONFIRM_HOURS", 72, 1, 30 * 24),
     )
