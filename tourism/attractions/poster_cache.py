@@ -1,9 +1,9 @@
 """Posters rendered off the event loop, one at a time per process, and cached by content.
 
 A PDF poster takes about a second of CPU (font shaping and subsetting): on the event loop three anonymous
-clients stalled every other request of the process. Rendering runs in a worker thread behind a
-one-slot semaphore; concurrent requests for the same poster wait for the one rendering; finished posters
-are kept in a small LRU cache.
+clients stalled every other request of the process. PDFs render in one child process (SVGs, which take
+milliseconds, in a thread) behind a one-slot semaphore; concurrent requests for the same poster wait
+for the one rendering; finished posters are kept in a small LRU cache.
 
 The cache key is a digest of everything the poster prints (the slug, the names in every locale, the QR
 link, the format), i.e. its content version: an edited name gives a new key, so a stale poster is never
@@ -13,9 +13,12 @@ prints the names in several languages), so the locale is part of the key only th
 
 import asyncio
 import hashlib
+import multiprocessing
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Literal
 
 import msgspec
@@ -47,6 +50,37 @@ def clear_poster_cache() -> None:
     _cache.clear()
 
 
+_STOCK_PDF = posters.poster_pdf
+_executor: ProcessPoolExecutor | None = None
+
+
+def _poster_process() -> ProcessPoolExecutor:
+    # fpdf2 is pure Python: in a thread it holds the GIL for the whole render and the event loop waits for
+    # it at every switch (the abuse benchmark's /healthz p99 went to 400 ms with posters alone). One child
+    # process, started on first use, renders PDFs without touching this process's GIL.
+    global _executor
+    if _executor is None:
+        _executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _executor
+
+
+def _render_pdf_in_child(attraction: Attraction, url: str) -> bytes:
+    return posters.poster_pdf(attraction, url)
+
+
+async def _render_off_loop(kind: PosterFormat, attraction: Attraction, url: str) -> str | bytes:
+    global _executor
+    renderer = _renderer(kind)
+    if renderer is not _STOCK_PDF:  # the SVG (milliseconds), or a renderer replaced in this process
+        return await asyncio.to_thread(renderer, attraction, url)
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_poster_process(), _render_pdf_in_child,
+                                                                 attraction, url)
+    except BrokenProcessPool:
+        _executor = None  # the child died (killed, out of memory): the next poster starts a new one
+        raise
+
+
 def _renderer(kind: PosterFormat) -> Callable[[Attraction, str], str | bytes]:
     # Looked up at call time, so the renderers stay replaceable (fonts, tests).
     return posters.poster_pdf if kind == "pdf" else posters.poster_svg
@@ -65,7 +99,7 @@ async def _render(key: str, attraction: Attraction, url: str, kind: PosterFormat
     async with slot:
         if key in _cache:  # rendered by another request while this one waited for the slot
             return _cache[key]
-        body = await asyncio.to_thread(_renderer(kind), attraction, url)
+        body = await _render_off_loop(kind, attraction, url)
     _remember(key, body)
     return body
 
