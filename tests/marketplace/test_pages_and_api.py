@@ -264,7 +264,7 @@ def test_openapi_describes_the_marketplace_api() -> None:
 
         return Provide(nothing)
 
-    names = ("db", "pool", "principal", "settings", "images", "locale", "page", "search_engine")
+    names = ("db", "pool", "principal", "settings", "images", "locale", "page", "search_engine", "refunder")
     routers = [catalog_api.router, merchants_api.router, agents_api.router, orders_api.router, checkout_api.router]
     app = Litestar(route_handlers=[Router("/api/v1", route_handlers=routers)],
                    dependencies={name: provider() for name in names})
