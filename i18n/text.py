@@ -1,5 +1,6 @@
 """LocalizedText: a {locale: text} map with a fallback chain (requested, en, vi)."""
 
+import unicodedata
 from collections.abc import Collection, Mapping
 from typing import Annotated
 
@@ -8,7 +9,7 @@ import msgspec
 from i18n.locales import SUPPORTED_LOCALES
 
 __all__ = ["LocalizedText", "localize", "localize_with_locale", "clean_localized", "missing_locales",
-           "translation_gaps"]
+           "translation_gaps", "clean_display_name", "clean_display_names", "InvisibleCharacters"]
 
 LocalizedText = Annotated[
     dict[str, str],
@@ -75,3 +76,22 @@ def translation_gaps(
         if missing:
             gaps[field] = missing
     return gaps
+
+
+class InvisibleCharacters(ValueError):
+    """A public display name holds control, zero-width or bidirectional formatting characters."""
+
+
+def clean_display_name(value: str) -> str:
+    """A shop or product name as shown to the public: NFC-normalised and stripped; InvisibleCharacters when it
+    holds control characters (Cc) or format characters (Cf: zero-width spaces and joiners, bidirectional
+    overrides and isolates, the BOM), which let one name pass for another or reorder what follows it."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
+        raise InvisibleCharacters("The name contains invisible or control characters; type it again without them.")
+    return text
+
+
+def clean_display_names(text: Mapping[str, str]) -> dict[str, str]:
+    """`clean_display_name` for every language of a localized name."""
+    return {locale: clean_display_name(value) for locale, value in text.items()}

@@ -17,7 +17,7 @@ ERROR_KEYWORDS = ("AppError", "BadRequest", "Unauthorized", "Forbidden", "NotFou
                   "TooManyRequests", "Unavailable", "InvalidInput", "InvalidSearch", "SearchUnavailable",
                   "ImageRejected", "OrderNotFound", "OutOfStock", "CartEmpty", "PaymentNotFound", "PaymentConflict",
                   "PaymentForbidden", "PaymentUnavailable", "RefundInvalid", "ProviderError", "BuyerLimitReached",
-                  "OrderPaid", "IdempotencyKeyReused")
+                  "OrderPaid", "IdempotencyKeyReused", "InvisibleCharacters")
 TEMPLATE_FILE = LOCALES_DIR / f"{DOMAIN}.pot"
 
 

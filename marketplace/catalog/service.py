@@ -6,7 +6,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from i18n.text import clean_localized, translation_gaps
+from i18n.text import InvisibleCharacters, clean_display_names, clean_localized, translation_gaps
 from marketplace.catalog import repository as repo
 from marketplace.catalog.models import (
     Category,
@@ -54,6 +54,10 @@ MAX_IMAGES_PER_PRODUCT = 12
 def _text(value: dict[str, str], field: str, *, required: bool, max_length: int) -> dict[str, str]:
     try:
         cleaned = clean_localized(value, max_length=max_length)
+        if field == "name":
+            cleaned = clean_display_names(cleaned)
+    except InvisibleCharacters as error:
+        raise Unprocessable(str(error), code="invalid_characters", details={"field": field}) from None
     except ValueError as error:
         raise Unprocessable(str(error), code="text_too_long", details={"field": field}) from None
     if required and not cleaned:

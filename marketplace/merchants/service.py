@@ -4,7 +4,7 @@ from typing import Any
 
 import asyncpg
 
-from i18n.text import clean_localized
+from i18n.text import InvisibleCharacters, clean_display_name, clean_display_names, clean_localized
 from marketplace.accounts.service import grant_role
 from marketplace.media import ImagePipeline, require_file
 from marketplace.media.quota import enforce_upload_quota
@@ -50,11 +50,16 @@ async def create_pending_merchant(
 ) -> int:
     """A pending merchant at onboarding step 2 with a slug made from its name; returns its id."""
 
+    try:
+        name = clean_display_name(name)
+    except InvisibleCharacters as error:
+        raise Unprocessable(str(error), code="invalid_characters", details={"field": "name"}) from None
+
     async def insert(slug: str) -> int:
         return await repo.insert_merchant(conn, slug=slug, owner_user_id=owner_user_id, kind=kind,
-                                          name={name_locale: name.strip()}, phone=phone.strip())
+                                          name={name_locale: name}, phone=phone.strip())
 
-    merchant_id, _ = await insert_with_slug(conn, "merchants", name.strip(), "shop", insert)
+    merchant_id, _ = await insert_with_slug(conn, "merchants", name, "shop", insert)
     return merchant_id
 
 
@@ -149,8 +154,10 @@ async def save_texts(
     """The shop's name and story in every language (the ones left blank are removed); a name is required."""
     access = await merchant_access(conn, actor, merchant_id)
     try:
-        name = clean_localized(data.name, max_length=200)
+        name = clean_display_names(clean_localized(data.name, max_length=200))
         story = clean_localized(data.story, max_length=5000)
+    except InvisibleCharacters as error:
+        raise Unprocessable(str(error), code="invalid_characters", details={"field": "name_vi"}) from None
     except ValueError as error:
         raise Unprocessable(str(error), code="text_too_long") from None
     if not name:
