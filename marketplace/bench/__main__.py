@@ -55,7 +55,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_ready(url: str, timeout: float = 300) -> None:
+def _wait_ready(url: str, timeout: float = 900) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -93,10 +93,15 @@ def _server_command(target: str, port: int, workers: int, server: str) -> list[s
 
 
 @contextmanager
-def _process(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         yield process
+    except BaseException:
+        print(f"--- last lines of {log.name}:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-20:]),
+              file=sys.stderr)
+        raise
     finally:
         process.terminate()
         try:
@@ -125,9 +130,9 @@ def _bench(args: argparse.Namespace, env: dict[str, str]) -> list[str]:
     serve = [sys.executable, "-m", "marketplace.cli", "serve", "--demo", "--port", str(app_port),
              "--workers", str(args.workers), "--server", args.server]
     rows: list[str] = []
-    with _process(serve, env), _process(
-        _server_command("marketplace.bench.ceiling:create_app", ceiling_port, args.workers, args.server), env
-    ):
+    logs = Path(env["DATA_DIR"])
+    ceiling_command = _server_command("marketplace.bench.ceiling:create_app", ceiling_port, args.workers, args.server)
+    with _process(serve, env, logs / "serve.log"), _process(ceiling_command, env, logs / "ceiling.log"):
         _wait_ready(app + "/readyz")
         _wait_ready(ceiling + "/select1")
         measured = {route: _measure(ceiling + route, args.duration, args.connections) for route in CEILING_ROUTES}
