@@ -34,6 +34,7 @@ from search.indexer import Indexer
 from search.labels import register_category_labeller
 from search.service import delete_old_query_log
 from search.sources import DocumentSource
+from tourism.attractions.poster_cache import stop_poster_process
 from tourism.search_source import TourismSource
 from tourism.search_source import category_label as tourism_category_label
 from tourism.trips.service import expire_unused_trips
@@ -68,6 +69,8 @@ async def start_runtime(runtime: Runtime, *, background: bool | None = None) -> 
 async def stop_runtime(runtime: Runtime) -> None:
     """Stop background work, then the engine, the pool and the embedded server."""
     await stop(runtime)
+    # Queued poster renders would otherwise hold the process's exit (and the embedded server's stop) open.
+    stop_poster_process()
     if runtime.listen_pool is not None:
         runtime.listen_pool.terminate()
         runtime.listen_pool = None

@@ -26,7 +26,8 @@ import msgspec
 from tourism.attractions import posters
 from tourism.attractions.models import Attraction
 
-__all__ = ["PosterFormat", "poster_version", "render_poster", "clear_poster_cache", "MAX_CACHED_POSTERS"]
+__all__ = ["PosterFormat", "poster_version", "render_poster", "clear_poster_cache", "stop_poster_process",
+           "MAX_CACHED_POSTERS"]
 
 PosterFormat = Literal["svg", "pdf"]
 MAX_CACHED_POSTERS = 128  # a PDF is 30-300 KB: at most a few tens of MB per process
@@ -62,6 +63,14 @@ def _poster_process() -> ProcessPoolExecutor:
     if _executor is None:
         _executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     return _executor
+
+
+def stop_poster_process() -> None:
+    """Stop the poster child at shutdown without waiting for queued renders (nobody waits for them)."""
+    global _executor
+    if _executor is not None:
+        _executor.shutdown(wait=False, cancel_futures=True)
+        _executor = None
 
 
 def _render_pdf_in_child(attraction: Attraction, url: str) -> bytes:
