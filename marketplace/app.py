@@ -58,7 +58,7 @@ from marketplace.platform.middleware import (
 )
 from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
-from marketplace.platform.telemetry import configure_logging
+from marketplace.platform.telemetry import configure_logging, tracing_middleware
 from marketplace.platform.templating import create_environment
 from marketplace.platform.write_limits import limit_anonymous_writes
 
@@ -158,6 +158,8 @@ def create_app(settings: Settings | None = None, *, debug: bool = False) -> Lite
     runtime = _runtime_for(settings, "")
     return Litestar(
         route_handlers=[build_router(settings), *OPERATOR_ROUTERS],
+        # App-level: Router registration deep-copies its middleware, which a tracer provider cannot survive.
+        middleware=tracing_middleware(settings),
         state=State({RUNTIME_KEY: runtime, "error_page": render_error_page}),
         lifespan=[_lifespan],
         exception_handlers={Exception: handle_exception},
@@ -195,5 +197,6 @@ class MarketplacePlugin(InitPluginProtocol):
         app_config.state["error_page"] = render_error_page
         app_config.route_handlers.append(build_router(self.settings, self.path))
         app_config.route_handlers.append(Router(path=self.path, route_handlers=OPERATOR_ROUTERS))
+        app_config.middleware.extend(tracing_middleware(self.settings))
         app_config.lifespan.append(_lifespan)
         return app_config

@@ -1,5 +1,6 @@
 """One typed settings object, read from environment variables once at start-up."""
 
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -88,6 +89,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Accounts younger than this many days may hold at most `young_account_max_reserved` in unpaid orders."""
     young_account_max_reserved: int = 5_000_000
     """VND a young account may hold reserved in unpaid orders."""
+    otel_endpoint: str | None = None
+    """OTEL_EXPORTER_OTLP_ENDPOINT: OpenTelemetry traces go there (needs the `otel` extra); None: no tracing."""
 
     @property
     def embedded(self) -> bool:
@@ -214,6 +217,14 @@ def _database_options(env: Mapping[str, str], database_url: str | None) -> dict[
     return options
 
 
+def _otel_endpoint(env: Mapping[str, str]) -> str | None:
+    endpoint = _check_http_url("OTEL_EXPORTER_OTLP_ENDPOINT", _optional(env, "OTEL_EXPORTER_OTLP_ENDPOINT"))
+    if endpoint is not None and importlib.util.find_spec("opentelemetry.sdk") is None:
+        raise SettingsError("OTEL_EXPORTER_OTLP_ENDPOINT", "needs the otel extra: "
+                            "pip install 'ninh-thuan-marketplace[otel]'")
+    return endpoint
+
+
 def _media_options(env: Mapping[str, str]) -> dict[str, object]:
     """MEDIA_URL (s3://bucket/prefix or file:///path) and the S3 client's endpoint, region and keys."""
     media_url = _optional(env, "MEDIA_URL")
@@ -235,6 +246,7 @@ def _media_options(env: Mapping[str, str]) -> dict[str, object]:
         "aws_region": _optional(env, "AWS_REGION"),
         "aws_access_key_id": key_id,
         "aws_secret_access_key": secret,
+        "otel_endpoint": _otel_endpoint(env),
     }
 
 

