@@ -3,6 +3,7 @@
 import hashlib
 import html
 from collections.abc import Mapping
+from datetime import time as datetime_time
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,16 @@ def _money(context: Any, amount: int | None, currency: str = "VND") -> str:
 
 
 @jinja2.pass_context
+def _clock(context: Any, value: str | None) -> str:
+    """An "HH:MM" opening-hours time in the locale's own format (Babel), like every other time on the page."""
+    if not value:
+        return ""
+    hours, _, minutes = value.partition(":")
+    moment = datetime_time(int(hours) % 24, int(minutes or 0))
+    return i18n.format_time(moment, locale=context.get("locale", i18n.DEFAULT_LOCALE))
+
+
+@jinja2.pass_context
 def _url(context: Any, path: str = "/", locale: str | None = None) -> str:
     prefix = context.get("path_prefix", "")
     return f"{prefix}/{locale or context.get('locale', i18n.DEFAULT_LOCALE)}{path}"
@@ -125,6 +136,7 @@ def create_environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         date=_locale_filter(i18n.format_date),
         datetime=_locale_filter(i18n.format_datetime),
         time=_locale_filter(i18n.format_time),
+        clock=_clock,
         distance=_locale_filter(i18n.format_distance),
     )
     return environment
