@@ -61,6 +61,8 @@ from marketplace.platform.settings import Settings, load_settings
 from marketplace.platform.telemetry import configure_logging, tracing_middleware
 from marketplace.platform.templating import create_environment
 from marketplace.platform.write_limits import limit_anonymous_writes
+from marketplace.province import api as province_api
+from marketplace.province import pages as province_pages
 
 __all__ = ["create_app", "MarketplacePlugin", "app_from_environment", "build_router"]
 
@@ -86,6 +88,7 @@ PAGE_ROUTERS: list[Router] = [
     notifications_pages.router,
     account_life_pages.router,
     checkin_pages.router,
+    province_pages.router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [
@@ -98,6 +101,7 @@ API_ROUTERS: list[Router] = [
     agents_api.router,
     orders_api.router,
     payments_api.router,
+    province_api.router,
 ]
 # Outside both: the redirect to a language, probes, feeds and short links, sitemaps, stored images.
 ROOT_ROUTERS: list[Router] = [

@@ -142,17 +142,27 @@ async def _seed(settings: Settings, demo: bool) -> None:
     print(f"demo data loaded: {summary}")
 
 
-async def _createuser(settings: Settings, email: str, roles: list[str], password: str | None, name: str) -> None:
+async def _createuser(settings: Settings, email: str, roles: list[str], password: str | None, name: str,
+                      commune: int | None = None) -> None:
     from marketplace.accounts import service
+    from marketplace.platform.access import SystemActor
     from marketplace.platform.errors import AppError
+    from marketplace.province import service as province
+    from marketplace.province.models import OfficialGrant
 
-    async with open_database(settings) as pool, pool.acquire() as connection:
+    if commune is not None and "official" not in roles:
+        raise CommandError("createuser: --commune is the scope of an official; add --role official")
+    async with open_database(settings) as pool, pool.acquire() as connection, connection.transaction():
         try:
             user = await service.create_user(connection, email=email, password=password, roles=roles,
                                              display_name=name)
+            if "official" in roles:
+                await province.grant_official(connection, SystemActor(None, frozenset({"admin"})),
+                                              OfficialGrant(user.email, commune))
         except AppError as error:
             raise CommandError(f"createuser: {error.message}") from None
-    print(f"created user {user.id} <{user.email}> with roles {', '.join(user.roles)}")
+    scope = "" if "official" not in roles else f" (scope: {'commune ' + str(commune) if commune else 'province'})"
+    print(f"created user {user.id} <{user.email}> with roles {', '.join(user.roles)}{scope}")
 
 
 async def _indexer(settings: Settings) -> None:
@@ -353,8 +363,10 @@ def build_parser() -> argparse.ArgumentParser:
     createuser = commands.add_parser("createuser", help="create a user with a role")
     createuser.add_argument("--email", required=True)
     createuser.add_argument("--role", action="append", required=True,
-                            choices=("customer", "merchant", "community_agent", "editor", "admin"),
+                            choices=("customer", "merchant", "community_agent", "editor", "admin", "official"),
                             help="a role; repeat for several")
+    createuser.add_argument("--commune", type=int, default=None,
+                            help="an official's scope: one commune's code (default: the whole province)")
     createuser.add_argument("--name", default="", help="display name")
     createuser.add_argument("--password", help="password (default: MARKETPLACE_PASSWORD, or asked for)")
 
@@ -405,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if not sys.stdin.isatty():
                     raise CommandError("createuser: give --password or MARKETPLACE_PASSWORD")
                 password = getpass.getpass("Password: ")
-            asyncio.run(_createuser(settings, args.email, args.role, password, args.name))
+            asyncio.run(_createuser(settings, args.email, args.role, password, args.name, args.commune))
         elif args.command == "indexer":
             with contextlib.suppress(KeyboardInterrupt):
                 asyncio.run(_indexer(settings))

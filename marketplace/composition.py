@@ -26,6 +26,7 @@ from marketplace.platform.database import EmbeddedPostgres, create_pool, start_e
 from marketplace.platform.migrations import apply_migrations
 from marketplace.platform.ratelimit import delete_old_windows
 from marketplace.platform.runtime import Runtime
+from marketplace.province.service import run_indicators_job
 from marketplace.search_source import MarketplaceSource
 from marketplace.search_source import category_label as marketplace_category_label
 from search import create_engine
@@ -141,6 +142,7 @@ def background_jobs() -> list[BackgroundJob]:
         BackgroundJob("housekeeping", housekeeping),
         BackgroundJob("payment-expiry", _run_payment_expiry),
         BackgroundJob("notifications", _run_notifications),
+        BackgroundJob("province-indicators", _run_indicators),
     ]
 
 
@@ -170,6 +172,10 @@ async def _run_payment_expiry(runtime: Runtime, stop_event: asyncio.Event) -> No
 async def _run_notifications(runtime: Runtime, stop_event: asyncio.Event) -> None:
     await run_delivery_worker(runtime.require_pool(), configured_channels(runtime.settings), renderer_for(runtime),
                               stop_event, listen_pool=runtime.listen_pool)
+
+
+async def _run_indicators(runtime: Runtime, stop_event: asyncio.Event) -> None:
+    await run_indicators_job(runtime.require_pool(), stop_event)
 
 
 async def housekeeping(runtime: Runtime, stop_event: asyncio.Event, interval_seconds: float = 3600) -> None:

@@ -18,8 +18,8 @@ __all__ = [
     "ApiToken",
 ]
 
-Role = Literal["customer", "merchant", "community_agent", "editor", "admin"]
-ROLES: tuple[str, ...] = ("customer", "merchant", "community_agent", "editor", "admin")
+Role = Literal["customer", "merchant", "community_agent", "editor", "admin", "official"]
+ROLES: tuple[str, ...] = ("customer", "merchant", "community_agent", "editor", "admin", "official")
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]

@@ -45,6 +45,8 @@ ROLE_LINKS: tuple[tuple[str, str, str], ...] = (
     ("editor", "/editor/attractions", N_("Edit attractions")),
     ("admin", "/admin/merchants", N_("Merchant approval queue")),
     ("admin", "/admin/tokens", N_("API tokens")),
+    ("official", "/province", N_("Province indicators")),
+    ("admin", "/admin/officials", N_("Officials")),
 )
 # What the sign-up page says about a field the form refused (400, as the page always answered).
 SIGN_UP_PROBLEMS = {

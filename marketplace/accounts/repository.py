@@ -20,6 +20,7 @@ RETURNING id, email, display_name, password_hash, roles, locale, is_active, crea
 UPDATE_PASSWORD_HASH = "UPDATE users SET password_hash = $2 WHERE id = $1"
 UPDATE_ROLES = "UPDATE users SET roles = $2 WHERE id = $1 RETURNING id"
 ADD_ROLE = "UPDATE users SET roles = array_append(roles, $2) WHERE id = $1 AND NOT ($2 = ANY (roles))"
+REMOVE_ROLE = "UPDATE users SET roles = array_remove(roles, $2) WHERE id = $1"
 
 INSERT_SESSION = """
 INSERT INTO sessions (token_hash, user_id, data, expires_at) VALUES ($1, $2, $3, $4)
@@ -89,6 +90,10 @@ async def update_roles(connection: asyncpg.Connection, user_id: int, roles: list
 
 async def add_role(connection: asyncpg.Connection, user_id: int, role: str) -> None:
     await connection.execute(ADD_ROLE, user_id, role)
+
+
+async def remove_role(connection: asyncpg.Connection, user_id: int, role: str) -> None:
+    await connection.execute(REMOVE_ROLE, user_id, role)
 
 
 async def insert_session(connection: asyncpg.Connection, token_hash: bytes, user_id: int,

@@ -24,6 +24,7 @@ __all__ = [
     "get_user",
     "create_user",
     "grant_role",
+    "revoke_role",
     "authenticate",
     "start_session",
     "end_session",
@@ -122,6 +123,11 @@ async def create_user(connection: asyncpg.Connection, *, email: str, password: s
 async def grant_role(connection: asyncpg.Connection, user_id: int, role: str) -> None:
     """Add a role to a user once."""
     await repository.add_role(connection, user_id, role)
+
+
+async def revoke_role(connection: asyncpg.Connection, user_id: int, role: str) -> None:
+    """Take a role away from a user (nothing when they do not hold it)."""
+    await repository.remove_role(connection, user_id, role)
 
 
 async def sign_up(connection: asyncpg.Connection, data: SignUp) -> User:

@@ -40,6 +40,8 @@ from marketplace.payments import service as payments
 from marketplace.payments.settings import load_payment_settings
 from marketplace.platform.access import SystemActor
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices
+from marketplace.province import service as province
+from marketplace.province.models import OfficialGrant
 from marketplace.reviews import service as reviews
 from marketplace.reviews.models import ReplyCreate, ReviewCreate
 
@@ -159,6 +161,15 @@ def _commune_code(name: str) -> int:
         if commune == name:
             return code
     raise LookupError(f"commune {name!r} not found in province {DEFAULT_PROVINCE_CODE}")
+
+
+async def _officials(conn: asyncpg.Connection, admin: SystemActor) -> None:
+    """A provincial officer and Ninh Phước's commune officer, who read the indicators."""
+    await _user(conn, "official.province@demo.test", "Sở Công Thương", ["customer"])
+    await _user(conn, "official.ninhphuoc@demo.test", "UBND xã Ninh Phước", ["customer"])
+    await province.grant_official(conn, admin, OfficialGrant("official.province@demo.test"))
+    await province.grant_official(conn, admin, OfficialGrant("official.ninhphuoc@demo.test",
+                                                             _commune_code("Xã Ninh Phước")))
 
 
 async def _user(conn: asyncpg.Connection, email: str, name: str, roles: list[str]) -> SystemActor:
@@ -281,6 +292,7 @@ async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) 
             products.append((actor, product))
     await _pending_merchant(conn, data["pending_merchant"])
     order_count = await _demo_orders(conn, products)
+    await _officials(conn, admin)
     return {
         "merchants": len(data["merchants"]),
         "pending_merchants": 1,
@@ -291,6 +303,8 @@ async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) 
             DEMO_ADMIN_EMAIL,
             "agent.ninhphuoc@demo.test",
             "agent.ninhhai@demo.test",
+            "official.province@demo.test",
+            "official.ninhphuoc@demo.test",
             "merchant1@demo.test",
             "buyer1@demo.test",
         ],

@@ -23,6 +23,7 @@ __all__ = [
     "insert_photo",
     "delete_photo",
     "list_event_slugs_at",
+    "record_poster_scan",
 ]
 
 GET_BY_SLUG = """SELECT
@@ -246,3 +247,16 @@ async def delete_photo(connection: asyncpg.Connection, attraction_id: int, photo
 async def list_event_slugs_at(connection: asyncpg.Connection, attraction_id: int) -> list[str]:
     """Slugs of the events placed at the attraction (they show its point and name, so they change with it)."""
     return [record["slug"] for record in await connection.fetch(LIST_EVENT_SLUGS_AT, attraction_id)]
+
+
+# One more scan of the attraction's poster today (in the province's time zone); nothing for an unknown slug.
+RECORD_POSTER_SCAN = """
+INSERT INTO tourism.poster_scans AS s (attraction_id, day, scans)
+SELECT a.id, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 1 FROM tourism.attractions a WHERE a.slug = $1
+ON CONFLICT (attraction_id, day) DO UPDATE SET scans = s.scans + 1
+"""
+
+
+async def record_poster_scan(connection: asyncpg.Connection, slug: str) -> None:
+    """Count one scan of this attraction's poster QR code."""
+    await connection.execute(RECORD_POSTER_SCAN, slug)

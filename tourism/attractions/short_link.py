@@ -3,12 +3,15 @@
 import re
 from typing import Any
 
+import asyncpg
 from litestar import Request, Router, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_302_FOUND
 
 from i18n import DEFAULT_LOCALE, LOCALE_COOKIE, negotiate_locale
+from tourism.attractions import repository
 from tourism.attractions.models import SLUG_PATTERN
 from tourism.errors import NotFound
 from tourism.webutil import base_url
@@ -24,10 +27,12 @@ def short_link_url(settings: Any, slug: str) -> str:
 
 
 @get("/a/{slug:str}", name="tourism.short_link", include_in_schema=False)
-async def short_link(request: Request[Any, Any, Any], slug: FromPath[str]) -> Redirect:
-    """The poster's QR target: send the visitor to the attraction in their language."""
+async def short_link(request: Request[Any, Any, Any], db: NamedDependency[asyncpg.Connection],
+                     slug: FromPath[str]) -> Redirect:
+    """The poster's QR target: count the scan and send the visitor to the attraction in their language."""
     if not SLUG.match(slug):
         raise NotFound(f"no attraction {slug!r}", code="attraction_not_found")
+    await repository.record_poster_scan(db, slug)
     # The app may be mounted under a prefix; whatever precedes /a/<slug> in this request is that prefix.
     prefix = request.scope["path"][: -len(f"/a/{slug}")]
     locale = negotiate_locale(
