@@ -185,6 +185,14 @@ async def _check_consistency(dsn: str, acknowledged: list[int], variant_id: int)
 async def test_acknowledged_orders_survive_a_sigkill_and_postgres_stops_with_the_next_clean_stop(
         data_dir: Path) -> None:
     service = Service(data_dir)
+    try:
+        await _crash_and_recover(service, data_dir)
+    finally:
+        if service.process is not None and service.process.poll() is None:  # a failed check: leave nothing
+            os.killpg(service.process.pid, signal.SIGKILL)
+
+
+async def _crash_and_recover(service: Service, data_dir: Path) -> None:
     service.start()
     await service.ready()
     variant_id, sessions = await _seed(service.dsn())
