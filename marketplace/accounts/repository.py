@@ -53,7 +53,8 @@ RETURNING id, name, prefix, roles, created_at, last_used_at, revoked_at
 
 # One sign-in attempt per account at a time (released at the end of the transaction).
 LOCK_LOGIN_ATTEMPTS = "SELECT pg_advisory_xact_lock(hashtext('login:' || $1))"
-INSERT_LOGIN_FAILURE = "INSERT INTO login_failures (ip, account) VALUES ($1, $2)"
+# clock_timestamp(): the failure happened now, not when its transaction began waiting for the pair lock.
+INSERT_LOGIN_FAILURE = "INSERT INTO login_failures (ip, account, failed_at) VALUES ($1, $2, clock_timestamp())"
 # Failures of one account from one client address (NULL: a client whose address is unknown).
 PAIR_FAILURES = """
 SELECT count(*) AS failures, max(failed_at) AS last_failure FROM login_failures

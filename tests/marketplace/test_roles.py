@@ -89,6 +89,14 @@ async def test_takeover_with_code_then_approval_by_the_communes_agent(client: As
     code = page.text.split('<strong class="code">')[1].split("<")[0]
     queue = await client.get("/vi/admin/merchants")
     assert "Thổ cẩm chị Hằng" in queue.text
+    # A second person approves: the agent who registered the producer may not (issue 10, point 8).
+    refused = await client.post(f"/vi/admin/merchants/{merchant_id}/review",
+                                data={"decision": "approve", "_csrf_token": csrf_from(queue.text)})
+    assert refused.status_code == 403
+    client.cookies.clear()
+    await make_agent(pool, "agent3@example.test", NINH_PHUOC)
+    await sign_in_as(client, "agent3@example.test")
+    queue = await client.get("/vi/admin/merchants")
     response = await client.post(f"/vi/admin/merchants/{merchant_id}/review",
                                  data={"decision": "approve", "_csrf_token": csrf_from(queue.text)})
     assert response.status_code == 200
