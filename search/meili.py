@@ -249,6 +249,10 @@ class MeilisearchEngine:
         # then hold each answer for about 40 ms. Uncompressed answers arrive in one write: 2-4 ms.
         self.client = AsyncClient(url, api_key, timeout=timeout, custom_headers={"Accept-Encoding": "identity"})
         self.index_uid = index_uid
+        # Meilisearch refuses attributesToSearchOn naming a field no document has yet (a locale nobody
+        # wrote a name in), so suggestions search the name fields that exist, re-read every minute.
+        self._name_fields: list[str] | None = None
+        self._name_fields_read_at = 0.0
         self.last_processing_ms: float | None = None
         self.task_timeout_ms = task_timeout_ms
         self.batch_size = batch_size
@@ -335,13 +339,23 @@ class MeilisearchEngine:
         limit = max(1, min(limit, 8))
         if not text.strip():
             return []
-        answer = await self._call(
-            self._index.search(
-                text, limit=limit, attributes_to_retrieve=["document"], sort=["available:desc"],
-                attributes_to_search_on=[f"name_{loc}" for loc in SUPPORTED_LOCALES],
-                locales=[LOCALE_CODES.get(locale, "vie")],
-            )
-        )
+        answer = None
+        for refresh in (False, True):
+            fields = await self._present_name_fields(refresh)
+            if not fields:
+                return []
+            try:
+                answer = await self._call(
+                    self._index.search(
+                        text, limit=limit, attributes_to_retrieve=["document"], sort=["available:desc"],
+                        attributes_to_search_on=fields, locales=[LOCALE_CODES.get(locale, "vie")],
+                    )
+                )
+                break
+            except SearchError as error:
+                if refresh or "invalid_search_attributes_to_search_on" not in str(error):
+                    raise
+        assert answer is not None
         suggestions: list[Suggestion] = []
         for hit in answer.hits:
             document = msgspec.convert(hit["document"], SearchDocument)
@@ -349,6 +363,15 @@ class MeilisearchEngine:
             if label and label not in {s.text for s in suggestions}:
                 suggestions.append(Suggestion(label, document.kind, document.url_path))
         return suggestions
+
+    async def _present_name_fields(self, refresh: bool) -> list[str]:
+        """The `name_<locale>` fields at least one document has (read from the index's field distribution)."""
+        if refresh or self._name_fields is None or time.monotonic() - self._name_fields_read_at > 60:
+            stats = await self._call(self._index.get_stats())
+            present = set(stats.field_distribution or {})
+            self._name_fields = [f"name_{loc}" for loc in SUPPORTED_LOCALES if f"name_{loc}" in present]
+            self._name_fields_read_at = time.monotonic()
+        return self._name_fields
 
     async def get_ids(self) -> set[str]:
         """Every document id, read page by page."""

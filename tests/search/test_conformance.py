@@ -289,3 +289,12 @@ def test_the_dictionary_has_200_concepts_in_all_eight_locales() -> None:
     assert len(concepts()) >= 200
     grape = next(terms for terms in concepts() if terms[0] == "nho")
     assert {"grape", "葡萄", "포도", "ぶどう", "виноград", "raisin", "عنب"} <= set(grape)
+
+
+async def test_suggestions_when_no_listing_has_a_name_in_some_locales(engine: SearchEngine) -> None:
+    # A new province's first listings are named in Vietnamese and English only; Meilisearch refused to
+    # search name fields no document had yet, so /readyz and the suggest box failed on a fresh index.
+    await engine.upsert([doc("product:toi-ly-son", name={"vi": "Tỏi Phan Rang", "en": "Phan Rang garlic"},
+                             category="spice")])
+    assert [s.text for s in await engine.suggest("toi", "vi")] == ["Tỏi Phan Rang"]
+    assert [s.text for s in await engine.suggest("garlic", "zh")] == ["Phan Rang garlic"]
