@@ -83,28 +83,17 @@ def _too_large(width: int, height: int, limit: int) -> ImageRejected:
     )
 
 
-def _open_checked(data: bytes, largest_edge: int) -> tuple[Image.Image, int, int]:
-    """Open and decode the image with bounded memory: (image, original width, original height).
+def _open_header(data: bytes) -> Image.Image:
+    """Open the image lazily (its header only) and refuse unknown formats and oversized dimensions.
 
-    Refuses unknown formats and oversized dimensions from the header alone; JPEGs decode in draft mode at
-    the smallest scale that still covers `largest_edge`.
+    Cheap enough for the event loop: nothing is decoded, so an image that is too large is refused before
+    it takes a place in the decoding queue.
     """
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; make the warning an error too.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS))
-            if image.format not in ACCEPTED_FORMATS:
-                raise ImageRejected(
-                    "Only JPEG, PNG, WebP or GIF images are accepted.", code="unsupported_image", status_code=415
-                )
-            width, height = image.size
-            limit = MAX_PIXELS if image.format == "JPEG" else MAX_FULL_DECODE_PIXELS
-            if width * height > limit or max(width, height) > MAX_EDGE:
-                raise _too_large(width, height, limit)
-            if image.format == "JPEG":
-                image.draft("RGB", (largest_edge, largest_edge))
-            image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             # Pillow's own bomb check fires inside open(), before the size is known here.
             raise ImageRejected(
@@ -117,6 +106,29 @@ def _open_checked(data: bytes, largest_edge: int) -> tuple[Image.Image, int, int
             raise ImageRejected(
                 "This file is not an image we can read.", code="not_an_image", status_code=415
             ) from None
+    if image.format not in ACCEPTED_FORMATS:
+        raise ImageRejected("Only JPEG, PNG, WebP or GIF images are accepted.", code="unsupported_image",
+                            status_code=415)
+    width, height = image.size
+    limit = MAX_PIXELS if image.format == "JPEG" else MAX_FULL_DECODE_PIXELS
+    if width * height > limit or max(width, height) > MAX_EDGE:
+        raise _too_large(width, height, limit)
+    return image
+
+
+def _open_checked(data: bytes, largest_edge: int) -> tuple[Image.Image, int, int]:
+    """Open and decode the image with bounded memory: (image, original width, original height).
+
+    JPEGs decode in draft mode at the smallest scale that still covers `largest_edge`.
+    """
+    image = _open_header(data)
+    width, height = image.size
+    try:
+        if image.format == "JPEG":
+            image.draft("RGB", (largest_edge, largest_edge))
+        image.load()
+    except (OSError, SyntaxError, ValueError):
+        raise ImageRejected("This file is not an image we can read.", code="not_an_image", status_code=415) from None
     return image, width, height
 
 
@@ -165,6 +177,8 @@ class ImagePipeline:
         # The declared type is only a first filter: the content decides.
         if content_type is not None and not content_type.lower().startswith(("image/", "application/octet-stream")):
             raise ImageRejected("Only images can be uploaded.", code="not_an_image", status_code=415)
+        # The header alone refuses what is too large, before it waits for (or is refused) a decoding place.
+        _open_header(data)
         # Decoding is CPU work and memory: off the event loop, one decode at a time per process.
         encoded, width, height = await run_cpu("image", _encode_sizes, data, self.sizes)
         stem = uuid.uuid4().hex
