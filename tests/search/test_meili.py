@@ -70,6 +70,11 @@ class FakeMeili:
             return self._task("documentDeletion")
         if request.method == "POST" and path == "/indexes/listings/search":
             return httpx2.Response(200, json=self.search_answer)
+        if request.method == "GET" and path == "/indexes/listings/stats":
+            # Every locale's name field present, as in the demo data.
+            fields = {f"name_{locale}": 1 for locale in ("vi", "en", "zh", "ko", "ja", "ru", "fr", "ar")}
+            return httpx2.Response(200, json={"numberOfDocuments": 1, "isIndexing": False,
+                                              "fieldDistribution": fields})
         if request.method == "GET" and path == "/indexes/listings/documents":
             offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
             page = self.documents[offset : offset + limit]
