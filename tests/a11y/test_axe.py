@@ -1,8 +1,8 @@
 """Accessibility as a test: axe-core in real Chromium over the public pages and the merchant, agent and editor
 pages, in vi, en and ar (right to left), on the demo data. No serious or critical violation may remain.
 
-axe-core comes from npm, pinned with its integrity in tests/a11y/package-lock.json; `.ci/run` installs it with
-`npm ci --prefix tests/a11y`. Without it (or without Chromium) the test is skipped, saying so.
+axe-core comes from npm, pinned with its SHA-512 in .ci/axe-core.sh, which `.ci/run` runs. Without it
+(or without Chromium) the test is skipped, saying so.
 """
 
 import json
@@ -21,7 +21,7 @@ BLOCKING = ("serious", "critical")
 
 def axe_source() -> str:
     if not AXE.exists():
-        pytest.skip("axe-core is not installed: run `npm ci --prefix tests/a11y` (as .ci/run does)")
+        pytest.skip("axe-core is not installed: run `bash .ci/axe-core.sh` (as .ci/run does)")
     return AXE.read_text(encoding="utf-8")
 
 
