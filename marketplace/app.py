@@ -48,7 +48,7 @@ from marketplace.payments.dependencies import provide_refunder
 from marketplace.platform import health
 from marketplace.platform.access import check_route_access
 from marketplace.platform.cpu import refuse_when_busy
-from marketplace.platform.dependencies import app_dependencies
+from marketplace.platform.dependencies import ConnectionGuardMiddleware, app_dependencies
 from marketplace.platform.error_pages import render_error_page
 from marketplace.platform.errors import handle_exception
 from marketplace.platform.middleware import (
@@ -163,7 +163,8 @@ def create_app(settings: Settings | None = None, *, debug: bool = False) -> Lite
     return Litestar(
         route_handlers=[build_router(settings), *OPERATOR_ROUTERS],
         # App-level: Router registration deep-copies its middleware, which a tracer provider cannot survive.
-        middleware=tracing_middleware(settings),
+        # App-level too: the guard must also cover routers registered on the app later (see its docstring).
+        middleware=[ConnectionGuardMiddleware, *tracing_middleware(settings)],
         state=State({RUNTIME_KEY: runtime, "error_page": render_error_page}),
         lifespan=[_lifespan],
         exception_handlers={Exception: handle_exception},
@@ -201,6 +202,6 @@ class MarketplacePlugin(InitPluginProtocol):
         app_config.state["error_page"] = render_error_page
         app_config.route_handlers.append(build_router(self.settings, self.path))
         app_config.route_handlers.append(Router(path=self.path, route_handlers=OPERATOR_ROUTERS))
-        app_config.middleware.extend(tracing_middleware(self.settings))
+        app_config.middleware.extend([ConnectionGuardMiddleware, *tracing_middleware(self.settings)])
         app_config.lifespan.append(_lifespan)
         return app_config

@@ -1,11 +1,13 @@
 """Dependencies every handler of every package may ask for by name (see docs/CONTRACTS.md)."""
 
+import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import asyncpg
 from litestar import Request
 from litestar.di import Provide
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 import i18n
 from marketplace.platform.access import current_principal
@@ -16,25 +18,77 @@ from marketplace.platform.runtime import Runtime, runtime_of
 from marketplace.platform.settings import Settings
 from marketplace.platform.templating import PageRenderer
 
-__all__ = ["negotiated_locale", "request_locale", "app_dependencies"]
+__all__ = ["ConnectionGuardMiddleware", "negotiated_locale", "request_locale", "app_dependencies"]
 
 def _runtime(request: Request[Any, Any, Any]) -> Runtime:
     return runtime_of(request.app.state)
 
 
-async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.Connection, None]:
-    """One connection in one transaction: committed on success, rolled back if the handler raises."""
-    pool = _runtime(request).require_pool()
-    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection:
-        transaction = connection.transaction()
-        await transaction.start()
+REQUEST_CONNECTION_KEY = "marketplace.request_connection"
+
+
+class _HeldConnection:
+    """A request's connection, returned to its pool exactly once, whichever cleanup asks first.
+
+    One task does the returning and every caller waits for it, shielded: Litestar may cancel the dependency
+    mid-cleanup, and the middleware must then wait for that same return rather than start a second one on a
+    connection that is still busy.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, connection: asyncpg.Connection) -> None:
+        self.pool = pool
+        self.connection = connection
+        self._returning: asyncio.Future[None] | None = None
+
+    async def give_back(self) -> None:
+        if self._returning is None:
+            self._returning = asyncio.ensure_future(self._return())
+        await asyncio.shield(self._returning)
+
+    async def _return(self) -> None:
         try:
-            yield connection
-        except BaseException:
-            await transaction.rollback()
-            raise
-        else:
-            await transaction.commit()
+            if self.connection.is_in_transaction():  # the handler raised, or was never called
+                await self.connection.execute("ROLLBACK")
+        except asyncpg.InterfaceError:
+            # A command was cut short by a cancellation: release() waits for it and resets the connection.
+            pass
+        finally:
+            await self.pool.release(self.connection)
+
+
+async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One connection in one transaction: committed on success, rolled back if the handler raises.
+
+    When Litestar rejects a parameter of a dependency resolved alongside this one, it drops this generator
+    without closing it; the connection then came back only when the garbage collector finalised the
+    generator, some time after the response. `ConnectionGuardMiddleware` gives it back before the request
+    ends instead.
+    """
+    pool = _runtime(request).require_pool()
+    held = _HeldConnection(pool, await pool.acquire(timeout=ACQUIRE_TIMEOUT))
+    request.scope[REQUEST_CONNECTION_KEY] = held  # type: ignore[literal-required]
+    try:
+        transaction = held.connection.transaction()
+        await transaction.start()
+        yield held.connection
+        await transaction.commit()
+    finally:
+        await held.give_back()
+
+
+class ConnectionGuardMiddleware:
+    """Returns a request's connection to the pool when its dependency was never cleaned up."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            held = scope.get(REQUEST_CONNECTION_KEY)  # type: ignore[misc]
+            if isinstance(held, _HeldConnection):
+                await held.give_back()
 
 
 async def provide_pool(request: Request[Any, Any, Any]) -> asyncpg.Pool:
