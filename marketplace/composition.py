@@ -58,6 +58,10 @@ async def start_runtime(runtime: Runtime, *, background: bool | None = None) -> 
         dsn = await asyncio.to_thread(start_embedded_database, runtime.embedded)
     runtime.dsn = dsn
     runtime.pool = await create_pool(dsn, max_size=settings.database_pool_max, pgbouncer=settings.database_pgbouncer)
+    if settings.database_replica_url is not None:
+        # Reached directly (never through PgBouncer), sized like the primary: it takes the anonymous browsing.
+        runtime.replica_pool = await create_pool(settings.database_replica_url, max_size=settings.database_pool_max,
+                                                 application_name="marketplace-replica")
     if settings.database_direct_url is not None:
         runtime.listen_pool = await create_pool(settings.database_direct_url, min_size=1, max_size=3,
                                                 application_name="marketplace-direct")
@@ -75,6 +79,9 @@ async def stop_runtime(runtime: Runtime) -> None:
     if runtime.listen_pool is not None:
         runtime.listen_pool.terminate()
         runtime.listen_pool = None
+    if runtime.replica_pool is not None:
+        await runtime.replica_pool.close()
+        runtime.replica_pool = None
     if runtime.pool is not None:
         try:
             # close() waits for every borrowed connection; a stuck one must not hang the shutdown.

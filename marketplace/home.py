@@ -23,7 +23,7 @@ FEATURED_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-@get("/", name="home", include_in_schema=False)
+@get("/", name="home", include_in_schema=False, opt={"read_replica": True})
 async def home_page(page: NamedDependency[PageRenderer], search_engine: NamedDependency[Any],
                     locale: NamedDependency[str]) -> Response:
     """The home page: search box, featured attractions and products."""

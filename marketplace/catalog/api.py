@@ -39,7 +39,7 @@ class CatalogApi(Controller):
 
     tags = ["catalog"]
 
-    @get("/products")
+    @get("/products", opt={"read_replica": True})
     async def list_products(
         self,
         db: Db,
@@ -51,7 +51,7 @@ class CatalogApi(Controller):
         """Published products of approved merchants, newest first (cursor: `before`)."""
         return await service.list_public_products(db, category=category, kind=kind, before_id=before, limit=limit)
 
-    @get("/products/{slug:str}")
+    @get("/products/{slug:str}", opt={"read_replica": True})
     async def get_product(self, db: Db, slug: FromPath[str]) -> Product:
         """A published product with its variants, slots and images."""
         return await service.get_public_product(db, slug)
@@ -69,7 +69,7 @@ class CatalogApi(Controller):
         """The category tree, flat with parent slugs."""
         return [node for root, children in await service.category_tree(db) for node in (root, *children)]
 
-    @get("/shops/{slug:str}")
+    @get("/shops/{slug:str}", opt={"read_replica": True})
     async def get_shop(self, db: Db, slug: FromPath[str]) -> Merchant:
         """An approved merchant's public profile."""
         return await merchants.get_public_merchant(db, slug)
@@ -82,7 +82,7 @@ class CatalogApi(Controller):
         merchant = await merchants.get_public_merchant(db, slug)
         return await reviews.list_merchant_reviews(db, merchant.id, before_id=before, limit=limit)
 
-    @get("/shops/{slug:str}/products")
+    @get("/shops/{slug:str}/products", opt={"read_replica": True})
     async def shop_products(
         self, db: Db, slug: FromPath[str], before: Cursor = None, limit: Limit = 24
     ) -> list[ProductCard]:

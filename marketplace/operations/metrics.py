@@ -43,7 +43,7 @@ def _pool_families(runtime: Runtime) -> Iterable[Metric]:
     limit = GaugeMetricFamily("marketplace_db_pool_max_connections", "Pool size limits of this process.",
                               labels=["pool"])
     for name, pool in (("primary", runtime.pool), ("search", runtime.search_pool),
-                       ("replica", getattr(runtime, "replica_pool", None))):
+                       ("replica", runtime.replica_pool)):
         if pool is None:
             continue
         size.add_metric([name], pool.get_size())

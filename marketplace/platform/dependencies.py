@@ -18,7 +18,7 @@ from marketplace.platform.runtime import Runtime, runtime_of
 from marketplace.platform.settings import Settings
 from marketplace.platform.templating import PageRenderer
 
-__all__ = ["ConnectionGuardMiddleware", "negotiated_locale", "request_locale", "app_dependencies"]
+__all__ = ["ConnectionGuardMiddleware", "READ_REPLICA_OPT", "negotiated_locale", "request_locale", "app_dependencies"]
 
 def _runtime(request: Request[Any, Any, Any]) -> Runtime:
     return runtime_of(request.app.state)
@@ -56,6 +56,22 @@ class _HeldConnection:
             await self.pool.release(self.connection)
 
 
+READ_REPLICA_OPT = "read_replica"
+"""A route marks itself `opt={"read_replica": True}` when its GET only reads: anonymous visitors are then
+served from DATABASE_REPLICA_URL where one is set (a signed-in person always reads the primary, so they see
+their own changes at once; a visitor may see a change after the replica's lag)."""
+
+
+def _pool_for(request: Request[Any, Any, Any]) -> tuple[asyncpg.Pool, bool]:
+    """The request's pool, and whether it is the read replica."""
+    runtime = _runtime(request)
+    replica = runtime.replica_pool
+    if (replica is not None and request.method in ("GET", "HEAD") and request.route_handler.opt.get(READ_REPLICA_OPT)
+            and current_principal(request) is None):
+        return replica, True
+    return runtime.require_pool(), False
+
+
 async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.Connection, None]:
     """One connection in one transaction: committed on success, rolled back if the handler raises.
 
@@ -64,11 +80,11 @@ async def provide_db(request: Request[Any, Any, Any]) -> AsyncGenerator[asyncpg.
     generator, some time after the response. `ConnectionGuardMiddleware` gives it back before the request
     ends instead.
     """
-    pool = _runtime(request).require_pool()
+    pool, on_replica = _pool_for(request)
     held = _HeldConnection(pool, await pool.acquire(timeout=ACQUIRE_TIMEOUT))
     request.scope[REQUEST_CONNECTION_KEY] = held  # type: ignore[literal-required]
     try:
-        transaction = held.connection.transaction()
+        transaction = held.connection.transaction(readonly=on_replica)
         await transaction.start()
         yield held.connection
         await transaction.commit()

@@ -30,6 +30,9 @@ class Runtime:
     outboxes: dict[str, Any] = field(default_factory=dict)
     """Outboxes besides search's, by name: `async (connection) -> (pending, oldest_seconds)`, for /readyz and
     /metrics (registered by the composition, since the platform cannot import the packages that own them)."""
+    replica_pool: asyncpg.Pool | None = None
+    """A pool on DATABASE_REPLICA_URL for the anonymous reads of routes marked `read_replica` (pages and JSON
+    a visitor browses); None reads everything from the primary."""
     listen_pool: asyncpg.Pool | None = None
     """A small pool on DATABASE_DIRECT_URL for LISTEN, when DATABASE_URL goes through PgBouncer."""
     search_engine: Any = None

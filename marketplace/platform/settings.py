@@ -69,7 +69,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     search_pool_max: int = 4
     """Connections each process's PostgreSQL search engine may hold (none with Meilisearch)."""
     database_replica_url: str | None = None
-    """A read replica for the PostgreSQL search engine; None reads from DATABASE_URL."""
+    """A read replica for the PostgreSQL search engine and the anonymous reads of routes marked `read_replica`;
+    None reads from DATABASE_URL."""
     database_direct_url: str | None = None
     """A direct (not pooled) URL for LISTEN and migration locks when DATABASE_URL goes through PgBouncer."""
     database_pgbouncer: bool = False

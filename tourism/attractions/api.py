@@ -57,7 +57,7 @@ class AttractionApi(Controller):
     path = "/attractions"
     tags = ["tourism"]
 
-    @get("/", name="tourism.api.attractions.list")
+    @get("/", name="tourism.api.attractions.list", opt={"read_replica": True})
     async def list_attractions(
         self,
         db: NamedDependency[asyncpg.Connection],
@@ -78,7 +78,7 @@ class AttractionApi(Controller):
             include_drafts=drafts and is_editor(principal),
         )
 
-    @get("/{slug:str}", name="tourism.api.attractions.detail")
+    @get("/{slug:str}", name="tourism.api.attractions.detail", opt={"read_replica": True})
     async def get_attraction(
         self, slug: FromPath[str], db: NamedDependency[asyncpg.Connection], principal: NamedDependency[Any]
     ) -> Attraction:

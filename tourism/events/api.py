@@ -30,7 +30,7 @@ class EventApi(Controller):
     path = "/events"
     tags = ["tourism"]
 
-    @get("/", name="tourism.api.events.list")
+    @get("/", name="tourism.api.events.list", opt={"read_replica": True})
     async def list_events(
         self,
         db: NamedDependency[asyncpg.Connection],
@@ -40,7 +40,7 @@ class EventApi(Controller):
         """Every published event by stored start date (editors may ask for drafts)."""
         return await service.list_events(db, include_drafts=drafts and is_editor(principal))
 
-    @get("/{slug:str}", name="tourism.api.events.detail")
+    @get("/{slug:str}", name="tourism.api.events.detail", opt={"read_replica": True})
     async def get_event(
         self, slug: FromPath[str], db: NamedDependency[asyncpg.Connection], principal: NamedDependency[Any]
     ) -> Event:

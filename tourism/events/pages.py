@@ -41,7 +41,7 @@ class EventPages(Controller):
 
     path = "/events"
 
-    @get("/", name="tourism.events.calendar")
+    @get("/", name="tourism.events.calendar", opt={"read_replica": True})
     async def calendar_page(
         self,
         page: NamedDependency[PageRenderer],
@@ -75,7 +75,7 @@ class EventPages(Controller):
             headers={"cache-control": "private, no-cache"},
         )
 
-    @get("/{slug:str}", name="tourism.events.detail")
+    @get("/{slug:str}", name="tourism.events.detail", opt={"read_replica": True})
     async def event_page(
         self,
         slug: FromPath[str],

@@ -53,7 +53,7 @@ class AttractionPages(Controller):
 
     path = "/attractions"
 
-    @get("/", name="tourism.attractions.list")
+    @get("/", name="tourism.attractions.list", opt={"read_replica": True})
     async def list_page(
         self,
         page: NamedDependency[PageRenderer],
@@ -82,7 +82,7 @@ class AttractionPages(Controller):
             headers=CACHE_HEADERS,
         )
 
-    @get("/{slug:str}", name="tourism.attractions.detail")
+    @get("/{slug:str}", name="tourism.attractions.detail", opt={"read_replica": True})
     async def detail_page(
         self,
         request: Request[Any, Any, Any],
