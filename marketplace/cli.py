@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -231,6 +232,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, server: str, 
         elif demo:
             asyncio.run(_migrate_and_seed(settings, settings.database_direct_url or settings.database_url, demo))
         os.environ.setdefault("BASE_URL", f"http://{host}:{port}")
+        _fresh_metrics_directory()
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         print(f"Marketplace is serving at http://{shown_host}:{port}/  (vi: http://{shown_host}:{port}/vi/)",
               flush=True)
@@ -250,6 +252,21 @@ def _serve(settings: Settings, host: str, port: int, workers: int, server: str, 
         os.environ.update(env_backup)
         if embedded is not None:
             embedded.stop()
+
+
+def _fresh_metrics_directory() -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR before the workers start, as prometheus-client asks.
+
+    Each worker writes its counters to files there and /metrics adds them all up: files left by an earlier
+    run would be added to this one's (and a dead worker's would be counted forever).
+    """
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
 
 
 async def _migrate_and_seed(settings: Settings, dsn: str, demo: bool) -> None:
