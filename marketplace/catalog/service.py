@@ -25,6 +25,7 @@ from marketplace.platform.audit import record_if_agent
 from marketplace.platform.errors import Forbidden, NotFound, Unprocessable
 from marketplace.platform.listings import product_document_id
 from marketplace.platform.slugs import insert_with_slug
+from search.changes import record_event
 from search.outbox import enqueue
 
 __all__ = [
@@ -126,6 +127,22 @@ async def _insert_variant(
         ) from None
 
 
+def _event_kind(product: Product) -> str:
+    return "experience" if product.kind == "experience" else "product"
+
+
+async def _changed(conn: asyncpg.Connection, product_id: int, action: str) -> Product:
+    """The product as it is now, after recording the change for webhooks and the changes feed.
+
+    Only changes a merchant (or their agent) makes are events: stock moved by orders is not a listing change.
+    """
+    product = await _get(conn, product_id)
+    await record_event(conn, f"{_event_kind(product)}.{action}",
+                       {"id": product.id, "slug": product.slug, "merchant_id": product.merchant_id,
+                        "status": product.status})
+    return product
+
+
 async def create_product(
     conn: asyncpg.Connection, actor: Actor | None, merchant_id: int, data: ProductCreate
 ) -> Product:
@@ -155,7 +172,7 @@ async def create_product(
         await _insert_variant(conn, product_id, slug, variant, position, kind == "experience")
     await record_if_agent(conn, access, "product.create", {"product_id": product_id, "slug": slug})
     await enqueue(conn, [product_document_id(kind, product_id)])
-    return await _get(conn, product_id)
+    return await _changed(conn, product_id, "created")
 
 
 async def update_product(
@@ -181,7 +198,7 @@ async def update_product(
     )
     await record_if_agent(conn, access, "product.update", {"product_id": product_id})
     await enqueue(conn, [product_document_id(product.kind, product_id)])
-    return await _get(conn, product_id)
+    return await _changed(conn, product_id, "updated")
 
 
 async def _variant_access(
@@ -206,7 +223,7 @@ async def _set_status(conn: asyncpg.Connection, actor: Actor | None, product_id:
     await repo.set_product_status(conn, product_id, status)
     await record_if_agent(conn, access, f"product.{status.removesuffix('ed')}", {"product_id": product_id})
     await enqueue(conn, [product_document_id(product.kind, product_id)])
-    return await _get(conn, product_id)
+    return await _changed(conn, product_id, "updated")
 
 
 async def publish_product(conn: asyncpg.Connection, actor: Actor | None, product_id: int) -> Product:
@@ -225,6 +242,8 @@ async def delete_product(conn: asyncpg.Connection, actor: Actor | None, product_
     await repo.soft_delete_product(conn, product_id)
     await record_if_agent(conn, access, "product.delete", {"product_id": product_id})
     await enqueue(conn, [product_document_id(product.kind, product_id)])
+    await record_event(conn, f"{_event_kind(product)}.deleted",
+                       {"id": product.id, "slug": product.slug, "merchant_id": product.merchant_id})
 
 
 async def add_variant(conn: asyncpg.Connection, actor: Actor | None, product_id: int, data: VariantIn) -> Product:
@@ -235,7 +254,7 @@ async def add_variant(conn: asyncpg.Connection, actor: Actor | None, product_id:
     )
     await record_if_agent(conn, access, "variant.create", {"product_id": product_id, "variant_id": variant_id})
     await enqueue(conn, [product_document_id(product.kind, product_id)])
-    return await _get(conn, product_id)
+    return await _changed(conn, product_id, "updated")
 
 
 async def update_variant(
@@ -254,7 +273,7 @@ async def update_variant(
         {"variant_id": variant_id, **{k: v for k, v in values.items() if k != "label"}},
     )
     await enqueue(conn, [product_document_id(product.kind, product.id)])
-    return await _get(conn, product.id)
+    return await _changed(conn, product.id, "updated")
 
 
 async def attach_image(
@@ -290,7 +309,7 @@ async def _attach(conn: asyncpg.Connection, product: Product, access: MerchantAc
                             height=image.height, position=count)
     await record_if_agent(conn, access, "product.image", {"product_id": product.id, "key": image.key})
     await enqueue(conn, [product_document_id(product.kind, product.id)])
-    return await _get(conn, product.id)
+    return await _changed(conn, product.id, "updated")
 
 
 async def get_product_for(conn: asyncpg.Connection, actor: Actor | None, product_id: int) -> Product:

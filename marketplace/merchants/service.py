@@ -24,6 +24,7 @@ from marketplace.platform.divisions import DIVISIONS_VERSION, check_commune
 from marketplace.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from marketplace.platform.listings import merchant_document_id, product_document_id
 from marketplace.platform.slugs import insert_with_slug
+from search.changes import record_event
 from search.outbox import enqueue
 
 __all__ = [
@@ -224,6 +225,8 @@ async def review_merchant(
                            data={"note": decision.note.strip()})
     # Approval makes the shop and its published products public at once (and rejection hides them).
     await enqueue(conn, await merchant_document_ids(conn, merchant_id))
+    if decision.approve:
+        await record_event(conn, "merchant.approved", {"id": merchant.id, "slug": merchant.slug})
     return await get_merchant(conn, merchant_id)
 
 

@@ -7,6 +7,7 @@ import asyncpg
 import msgspec
 
 from i18n.text import clean_localized
+from search.changes import record_event
 from search.outbox import enqueue
 from tourism.attractions import repository
 from tourism.attractions.models import Attraction, AttractionCreate, AttractionPage, AttractionUpdate, Photo
@@ -82,6 +83,11 @@ async def _events_at(connection: asyncpg.Connection, attraction_id: int) -> list
     return [f"event:{slug}" for slug in await repository.list_event_slugs_at(connection, attraction_id)]
 
 
+def _event_data(attraction: Attraction) -> dict[str, object]:
+    # What webhooks and the changes feed say about it: enough to fetch it, nothing of a draft's text.
+    return {"id": attraction.id, "slug": attraction.slug, "status": attraction.status}
+
+
 async def create_attraction(connection: asyncpg.Connection, data: AttractionCreate) -> Attraction:
     """Create an attraction (a draft unless published) and queue it for search."""
     values = msgspec.structs.asdict(data)
@@ -93,6 +99,7 @@ async def create_attraction(connection: asyncpg.Connection, data: AttractionCrea
     except asyncpg.UniqueViolationError:
         raise Conflict(f"the slug {data.slug!r} is taken", code="slug_taken", details={"slug": data.slug}) from None
     await enqueue(connection, [attraction.document_id])
+    await record_event(connection, "attraction.created", _event_data(attraction))
     return attraction
 
 
@@ -112,6 +119,7 @@ async def update_attraction(connection: asyncpg.Connection, slug: str, data: Att
     except asyncpg.UniqueViolationError:
         raise Conflict(f"the slug {row.slug!r} is taken", code="slug_taken", details={"slug": row.slug}) from None
     await enqueue(connection, [current.document_id, attraction.document_id, *await _events_at(connection, current.id)])
+    await record_event(connection, "attraction.updated", _event_data(attraction))
     return attraction
 
 
@@ -193,6 +201,7 @@ async def add_photo(
         connection, attraction.id, stored.key, dict(stored.urls), _clean_text("caption", caption or {})
     )
     await enqueue(connection, [attraction.document_id])
+    await record_event(connection, "attraction.updated", _event_data(attraction))
     return photo
 
 
@@ -202,3 +211,4 @@ async def remove_photo(connection: asyncpg.Connection, slug: str, photo_id: int)
     if attraction is None or not await repository.delete_photo(connection, attraction.id, photo_id):
         raise NotFound(f"no photo {photo_id} on {slug!r}", code="photo_not_found")
     await enqueue(connection, [attraction.document_id])
+    await record_event(connection, "attraction.updated", _event_data(attraction))

@@ -7,6 +7,7 @@ import asyncpg
 import msgspec
 
 from i18n.text import clean_localized
+from search.changes import record_event
 from search.outbox import enqueue
 from tourism.errors import Conflict, InvalidInput, NotFound
 from tourism.events import repository
@@ -59,6 +60,11 @@ async def _row(connection: asyncpg.Connection, values: dict[str, object]) -> rep
     return msgspec.convert(values, repository.EventRow)
 
 
+def _event_data(event: Event) -> dict[str, object]:
+    # What webhooks and the changes feed say about it: enough to fetch it, nothing of a draft's text.
+    return {"id": event.id, "slug": event.slug, "status": event.status}
+
+
 async def get_event(connection: asyncpg.Connection, slug: str, *, include_drafts: bool = False) -> Event:
     """The event; NotFound for unknown slugs and, for visitors, drafts."""
     event = await repository.get_event(connection, slug, include_drafts=include_drafts)
@@ -76,7 +82,9 @@ async def create_event(connection: asyncpg.Connection, data: EventCreate) -> Eve
     except asyncpg.UniqueViolationError:
         raise Conflict(f"the slug {data.slug!r} is taken", code="slug_taken", details={"slug": data.slug}) from None
     await enqueue(connection, [f"event:{row.slug}"])
-    return await get_event(connection, row.slug, include_drafts=True)
+    event = await get_event(connection, row.slug, include_drafts=True)
+    await record_event(connection, "event.created", _event_data(event))
+    return event
 
 
 async def update_event(connection: asyncpg.Connection, slug: str, data: EventUpdate) -> Event:
@@ -113,7 +121,9 @@ async def update_event(connection: asyncpg.Connection, slug: str, data: EventUpd
     except asyncpg.UniqueViolationError:
         raise Conflict(f"the slug {row.slug!r} is taken", code="slug_taken", details={"slug": row.slug}) from None
     await enqueue(connection, [current.document_id, f"event:{row.slug}"])
-    return await get_event(connection, row.slug, include_drafts=True)
+    event = await get_event(connection, row.slug, include_drafts=True)
+    await record_event(connection, "event.updated", _event_data(event))
+    return event
 
 
 async def list_events(connection: asyncpg.Connection, *, include_drafts: bool = False) -> list[Event]:
