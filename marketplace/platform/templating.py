@@ -72,10 +72,10 @@ def _lang_attributes(context: Any, text: Mapping[str, str] | None) -> Markup:
 
 def _locale_filter(function: Any) -> Any:
     @jinja2.pass_context
-    def apply(context: Any, value: Any, *args: Any) -> str:
+    def apply(context: Any, value: Any, *args: Any, **options: Any) -> str:
         if value is None:
             return ""
-        return function(value, *args, locale=context.get("locale", i18n.DEFAULT_LOCALE))
+        return function(value, *args, locale=context.get("locale", i18n.DEFAULT_LOCALE), **options)
 
     return apply
 

@@ -11,10 +11,13 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from i18n.forms import decode_form
+from tourism import clock
 from tourism.errors import InvalidInput
 from tourism.geo import parse_point
 from tourism.trips import service
 from tourism.trips.models import StopAdd, StopForm, StopRemoveForm, Trip
+from tourism.trips.schedule import DEFAULT_START, MODES, Mode, parse_day, parse_start_time, schedule_plan
+from tourism.trips.sketch import sketch_plan
 from tourism.webutil import NO_STORE, TRIP_COOKIE, TRIP_COOKIE_MAX_AGE, PageRenderer, path_prefix, see_other
 
 __all__ = ["router", "TripPages", "SharedTripPages", "trip_cookie"]
@@ -50,20 +53,55 @@ def _safe_next(value: str, fallback: str) -> str:
     return fallback
 
 
-def _render_trip(
+class PlanChoices:
+    """What the visitor chose in the plan form (query parameters), read once for both trip pages."""
+
+    def __init__(
+        self, start: str | None, lat: str | None, lng: str | None, at: str | None, day: str | None, mode: str | None
+    ) -> None:
+        self.start, self.lat, self.lng = start, lat, lng
+        try:
+            self.start_time = parse_start_time(at) or DEFAULT_START
+            self.day = parse_day(day) or clock.local_today()
+        except ValueError:
+            raise InvalidInput("the start time or day was not understood", code="bad_start_time") from None
+        if mode not in (None, "", *MODES):
+            raise InvalidInput("travel by motorbike or car", code="bad_travel_mode")
+        self.mode: Mode = "car" if mode == "car" else "motorbike"
+
+
+async def _render_trip(
+    db: asyncpg.Connection,
     page: PageRenderer,
     trip: Trip | None,
+    choices: PlanChoices,
     *,
     editable: bool,
-    start: str | None,
-    lat: str | None,
-    lng: str | None,
     headers: dict[str, str],
 ) -> Response:
-    """The trip page: its stops in plan order from the chosen start (a stop, a typed point or the first)."""
-    plan = service.plan_from_start(trip, start, parse_point(lat, lng)) if trip else None
-    context = {"trip": trip, "plan": plan, "editable": editable, "start": start or "first"}
-    return page.render("tourism/trip.html", context | {"lat": lat or "", "lng": lng or ""}, headers=headers)
+    """The trip page: its stops in plan order from the chosen start (a stop, a typed point or the first), with
+    clock times from the chosen start time and a sketch of the route."""
+    point = parse_point(choices.lat, choices.lng)
+    plan = service.plan_from_start(trip, choices.start, point) if trip else None
+    timed = sketch = None
+    if trip and plan:
+        facts = await service.stop_facts(db, trip)
+        timed = schedule_plan(plan, choices.day, choices.start_time, facts, choices.mode)
+        sketch = sketch_plan(plan, point if plan.start == "point" else None)
+    context = {
+        "trip": trip,
+        "plan": plan,
+        "timed": timed,
+        "sketch": sketch,
+        "editable": editable,
+        "start": choices.start or "first",
+        "lat": choices.lat or "",
+        "lng": choices.lng or "",
+        "start_time": choices.start_time.strftime("%H:%M"),
+        "day": choices.day.isoformat(),
+        "mode": choices.mode,
+    }
+    return page.render("tourism/trip.html", context, headers=headers)
 
 
 class TripPages(Controller):
@@ -81,10 +119,14 @@ class TripPages(Controller):
         start: Annotated[str | None, QueryParameter(max_length=100)] = None,
         lat: Annotated[str | None, QueryParameter(max_length=32)] = None,
         lng: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        at: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        day: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        mode: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> Response:
-        """The saved stops and their day plan from the chosen start."""
+        """The saved stops and their day plan from the chosen start, start time and day."""
+        choices = PlanChoices(start, lat, lng, at, day, mode)
         trip = await service.visitor_trip(db, request.cookies.get(TRIP_COOKIE), _user_id(principal))
-        return _render_trip(page, trip, editable=True, start=start, lat=lat, lng=lng, headers=NO_STORE)
+        return await _render_trip(db, page, trip, choices, editable=True, headers=NO_STORE)
 
     @post("/stops", name="tourism.trip.add", opt={"anonymous_write": "trip"})
     async def add_stop(
@@ -140,11 +182,15 @@ class SharedTripPages(Controller):
         start: Annotated[str | None, QueryParameter(max_length=100)] = None,
         lat: Annotated[str | None, QueryParameter(max_length=32)] = None,
         lng: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        at: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        day: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        mode: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> Response:
         """The trip and its day plan; nothing on this page can change it."""
+        choices = PlanChoices(start, lat, lng, at, day, mode)
         trip = await service.shared_trip(db, share_token)
         headers = {"cache-control": "private, no-cache", "x-robots-tag": "noindex"}
-        return _render_trip(page, trip, editable=False, start=start, lat=lat, lng=lng, headers=headers)
+        return await _render_trip(db, page, trip, choices, editable=False, headers=headers)
 
 
 router = Router(path="/", route_handlers=[TripPages, SharedTripPages])

@@ -12,6 +12,7 @@ from tourism.errors import Conflict, InvalidInput, NotFound
 from tourism.geo import Stop, plan_day
 from tourism.trips import repository
 from tourism.trips.models import MAX_STOPS, NewTrip, PlannedStop, StopAdd, Trip, TripPlan, TripStop
+from tourism.trips.schedule import StopFacts
 
 __all__ = [
     "expire_unused_trips",
@@ -27,6 +28,7 @@ __all__ = [
     "plan_trip",
     "plan_from_start",
     "saved_document_ids",
+    "stop_facts",
 ]
 
 MAX_TOKEN_LENGTH = 100
@@ -191,6 +193,16 @@ def plan_trip(trip: Trip, *, start: str | None = None, point: tuple[float, float
 def plan_from_start(trip: Trip, start: str | None, point: tuple[float, float] | None) -> TripPlan:
     """The plan from the start a visitor chose: "point" (when the point they typed is valid), a stop, or the first."""
     return plan_trip(trip, point=point) if start == "point" and point is not None else plan_trip(trip, start=start)
+
+
+async def stop_facts(connection: asyncpg.Connection, trip: Trip) -> dict[str, StopFacts]:
+    """Opening hours and category of the trip's attractions, read now (a saved stop keeps only its name and
+    point, and hours change); experiences have neither here, so their hours count as unknown."""
+    slugs = [stop.document_id.split(":", 1)[1] for stop in trip.stops if stop.kind == "attraction"]
+    if not slugs:
+        return {}
+    found = await attractions.list_attractions_by_slugs(connection, slugs)
+    return {item.document_id: StopFacts(hours=item.opening_hours, category=item.category) for item in found}
 
 
 async def expire_unused_trips(connection: asyncpg.Connection) -> int:
