@@ -38,6 +38,8 @@ from marketplace.media import web as media_web
 from marketplace.merchants import api as merchants_api
 from marketplace.merchants import pages as merchants_pages
 from marketplace.notifications import pages as notifications_pages
+from marketplace.opendata import api as opendata_api
+from marketplace.opendata import pages as opendata_pages
 from marketplace.operations import metrics as operations_metrics
 from marketplace.orders import api as orders_api
 from marketplace.orders import checkin_pages
@@ -89,6 +91,7 @@ PAGE_ROUTERS: list[Router] = [
     account_life_pages.router,
     checkin_pages.router,
     province_pages.router,
+    opendata_pages.router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [
@@ -102,6 +105,7 @@ API_ROUTERS: list[Router] = [
     orders_api.router,
     payments_api.router,
     province_api.router,
+    opendata_api.router,
 ]
 # Outside both: the redirect to a language, probes, feeds and short links, sitemaps, stored images.
 ROOT_ROUTERS: list[Router] = [

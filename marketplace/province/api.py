@@ -3,16 +3,16 @@
 from typing import Annotated
 
 import asyncpg
-from litestar import Controller, Router, get, post
+from litestar import Controller, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.platform.principal import Principal
-from marketplace.province import service
+from marketplace.province import exports, service
 from marketplace.province.models import Indicators, Official, OfficialGrant
 
-__all__ = ["IndicatorsApi", "OfficialsApi", "router"]
+__all__ = ["IndicatorsApi", "OfficialsApi", "PublicIndicatorsApi", "router"]
 
 Db = NamedDependency[asyncpg.Connection]
 Who = NamedDependency[Principal | None]
@@ -39,6 +39,21 @@ class IndicatorsApi(Controller):
         return await service.get_indicators(db, scope, service.parse_period(period), commune)
 
 
+class PublicIndicatorsApi(Controller):
+    """The open data of indicators: anyone may download the province's monthly figures."""
+
+    path = "/"
+    tags = ["open data"]
+
+    @get("/indicators.csv", name="province.api.public_csv", media_type="text/csv")
+    async def public_csv(self, db: Db) -> Response[str]:
+        """The province's figures of each of the last 24 months as CSV, one line per month (no commune rows)."""
+        body = exports.public_indicators_csv(await service.list_public_indicators(db))
+        return Response(body, media_type="text/csv; charset=utf-8", headers={
+            "cache-control": "public, max-age=600", "access-control-allow-origin": "*",
+            "content-disposition": 'attachment; filename="indicators.csv"'})
+
+
 class OfficialsApi(Controller):
     """Officials and their scope (the province or one commune), granted by admins."""
 
@@ -62,4 +77,4 @@ class OfficialsApi(Controller):
         await service.revoke_official(db, principal, user_id)
 
 
-router = Router(path="/", route_handlers=[IndicatorsApi, OfficialsApi])
+router = Router(path="/", route_handlers=[IndicatorsApi, PublicIndicatorsApi, OfficialsApi])

@@ -8,7 +8,7 @@ import xlsxwriter
 import i18n
 from marketplace.province.models import INDICATORS, Figures, Indicators
 
-__all__ = ["areas", "indicators_csv", "indicators_xlsx"]
+__all__ = ["areas", "indicators_csv", "indicators_xlsx", "public_indicators_csv"]
 
 
 def areas(indicators: Indicators) -> list[tuple[int | None, str, Figures]]:
@@ -26,6 +26,16 @@ def indicators_csv(indicators: Indicators) -> str:
     for code, name, figures in areas(indicators):
         writer.writerow([indicators.period, "" if code is None else code, name,
                          *("" if figures.get(i.key) is None else figures[i.key] for i in INDICATORS)])
+    return out.getvalue()
+
+
+def public_indicators_csv(months: list[tuple[str, Figures]]) -> str:
+    """The open data of indicators: one line per month, the province's figures (keys as headers)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["period", *(indicator.key for indicator in INDICATORS)])
+    for period, figures in months:
+        writer.writerow([period, *("" if figures.get(i.key) is None else figures[i.key] for i in INDICATORS)])
     return out.getvalue()
 
 

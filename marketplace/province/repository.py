@@ -28,6 +28,7 @@ __all__ = [
     "replace_snapshots",
     "list_snapshots",
     "list_snapshot_periods",
+    "get_snapshot_dates",
     "try_refresh_lock",
 ]
 
@@ -252,3 +253,13 @@ async def try_refresh_lock(conn: asyncpg.Connection, *, wait: bool) -> bool:
         await conn.execute(REFRESH_LOCK)
         return True
     return bool(await conn.fetchval(TRY_REFRESH_LOCK))
+
+
+SNAPSHOT_DATES = """
+SELECT min(computed_at) AS issued, max(computed_at) AS modified FROM indicator_snapshots WHERE commune_code = $1
+"""
+
+
+async def get_snapshot_dates(conn: asyncpg.Connection, commune_code: int) -> asyncpg.Record:
+    """When a commune's (or the province's, 0) snapshots were first and last computed."""
+    return await conn.fetchrow(SNAPSHOT_DATES, commune_code)

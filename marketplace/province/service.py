@@ -49,6 +49,9 @@ __all__ = [
     "get_trend",
     "refresh_recent",
     "run_indicators_job",
+    "PUBLIC_MONTHS",
+    "list_public_indicators",
+    "get_public_indicator_dates",
 ]
 
 log = logging.getLogger("marketplace.province")
@@ -275,3 +278,26 @@ async def run_indicators_job(pool: asyncpg.Pool, stop_event: asyncio.Event,
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop_event.wait(), timeout=interval_seconds)
 
+
+
+# The open data of indicators: the province's own row of each month kept, for the last two years. Not the
+# communes' rows (a commune with one or two sellers would publish their trade), nor the top unanswered searches
+# (what people typed may name a person) or the agents' names: those stay for officials.
+PUBLIC_MONTHS = 24
+
+
+async def list_public_indicators(conn: asyncpg.Connection, now: datetime | None = None) -> list[tuple[str, Figures]]:
+    """The province's figures of each month already computed (the indicators job keeps them), oldest first.
+
+    It computes nothing itself: a public download must not start the indicator queries on demand.
+    """
+    last = _this_month(now)
+    first = _months_before(last, PUBLIC_MONTHS - 1)
+    rows = await repository.list_snapshot_periods(conn, repository.PROVINCE_KEY, first, last)
+    return [(period_label(row["period"]), _figures(row["figures"])) for row in rows]
+
+
+async def get_public_indicator_dates(conn: asyncpg.Connection) -> tuple[datetime | None, datetime | None]:
+    """When the province's indicators were first and last computed."""
+    row = await repository.get_snapshot_dates(conn, repository.PROVINCE_KEY)
+    return row["issued"], row["modified"]

@@ -24,6 +24,7 @@ __all__ = [
     "delete_photo",
     "list_event_slugs_at",
     "record_poster_scan",
+    "get_open_data_dates",
 ]
 
 GET_BY_SLUG = """SELECT
@@ -260,3 +261,18 @@ ON CONFLICT (attraction_id, day) DO UPDATE SET scans = s.scans + 1
 async def record_poster_scan(connection: asyncpg.Connection, slug: str) -> None:
     """Count one scan of this attraction's poster QR code."""
     await connection.execute(RECORD_POSTER_SCAN, slug)
+
+
+# When the open data was first published and last changed. `modified` is the last change of any row, drafts
+# too: a row taken off the feed leaves no other trace, so the date may be later than the feed's last real
+# change but never earlier.
+OPEN_DATA_DATES = """
+SELECT min(coalesce(published_at, created_at)) FILTER (WHERE status = 'published') AS issued,
+       max(updated_at) AS modified
+FROM tourism.attractions
+"""
+
+
+async def get_open_data_dates(connection: asyncpg.Connection) -> asyncpg.Record:
+    """The feed's first publication and last change (`issued`, `modified`; None when it is empty)."""
+    return await connection.fetchrow(OPEN_DATA_DATES)

@@ -1,6 +1,6 @@
 """Attraction rules: validation, publishing, photos and search indexing, inside the caller's transaction."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import asyncpg
@@ -15,6 +15,7 @@ from tourism.communes import DATASET_VERSION, commune_name
 from tourism.errors import Conflict, InvalidInput, NotFound, Unavailable
 
 __all__ = [
+    "get_open_data_dates",
     "STALE_AFTER_DAYS",
     "ImagePipeline",
     "StoredImage",
@@ -212,3 +213,9 @@ async def remove_photo(connection: asyncpg.Connection, slug: str, photo_id: int)
         raise NotFound(f"no photo {photo_id} on {slug!r}", code="photo_not_found")
     await enqueue(connection, [attraction.document_id])
     await record_event(connection, "attraction.updated", _event_data(attraction))
+
+
+async def get_open_data_dates(connection: asyncpg.Connection) -> tuple[datetime | None, datetime | None]:
+    """When the open data feeds were first published and last changed (for the open data catalogue)."""
+    row = await repository.get_open_data_dates(connection)
+    return row["issued"], row["modified"]

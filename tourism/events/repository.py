@@ -16,6 +16,7 @@ __all__ = [
     "insert_event",
     "update_event",
     "get_attraction_id",
+    "get_open_data_dates",
 ]
 
 # The event's own point wins; otherwise the attraction's, so a festival at a tower maps to the tower.
@@ -145,3 +146,17 @@ async def insert_event(connection: asyncpg.Connection, row: EventRow) -> int:
 async def update_event(connection: asyncpg.Connection, event_id: int, row: EventRow) -> None:
     """Overwrite every column of the event with the row's values."""
     await connection.execute(UPDATE, event_id, *row.values())
+
+
+# When the open data was first published and last changed. `modified` is the last change of any row, drafts
+# too: a row taken off the feed leaves no other trace, so the date may be later than the feed's last real
+# change but never earlier.
+OPEN_DATA_DATES = """
+SELECT min(created_at) FILTER (WHERE status = 'published') AS issued, max(updated_at) AS modified
+FROM tourism.events
+"""
+
+
+async def get_open_data_dates(connection: asyncpg.Connection) -> asyncpg.Record:
+    """The feed's first publication and last change (`issued`, `modified`; None when it is empty)."""
+    return await connection.fetchrow(OPEN_DATA_DATES)

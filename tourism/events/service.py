@@ -1,7 +1,7 @@
 """Event rules: places, date ranges, yearly recurrence, month calendars and search indexing."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -14,6 +14,7 @@ from tourism.events import repository
 from tourism.events.models import Event, EventCreate, EventUpdate, Occurrence
 
 __all__ = [
+    "get_open_data_dates",
     "MAX_EVENT_DAYS",
     "create_event",
     "update_event",
@@ -176,3 +177,9 @@ def month_grid(year: int, month: int) -> list[list[date | None]]:
     """Weeks of the month, Monday first, with None outside the month (for a calendar table)."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     return [[day if day.month == month else None for day in week] for week in weeks]
+
+
+async def get_open_data_dates(connection: asyncpg.Connection) -> tuple[datetime | None, datetime | None]:
+    """When the open data feeds were first published and last changed (for the open data catalogue)."""
+    row = await repository.get_open_data_dates(connection)
+    return row["issued"], row["modified"]
