@@ -8,7 +8,7 @@ vocabulary it keeps exact, the one search statement) only make sense next to the
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import asyncpg
 import msgspec
@@ -17,7 +17,7 @@ from i18n import localize
 from search.errors import SearchUnavailable
 from search.models import FacetCount, SearchDocument, SearchHit, SearchQuery, SearchResult, Suggestion
 from search.pg_query import CANDIDATE_LIMIT, QueryTerms, build_search_sql, plan_terms
-from search.text import MIN_VARIANT_LENGTH, deletions, document_terms, highlight, words
+from search.text import MIN_VARIANT_LENGTH, deletions, document_terms, highlight, is_cjk
 
 __all__ = ["PostgresEngine"]
 
@@ -27,22 +27,44 @@ MAX_POSITION = 16383
 """PostgreSQL's largest tsvector position; later words share it."""
 MAX_POSITIONS_PER_LEXEME = 256
 
-UPSERT_SQL = """
-INSERT INTO search_documents (id, kind, category, commune_code, lat, lng, geo, price_min, price_max, rating,
+_COLUMNS = """id, kind, category, commune_code, lat, lng, geo, price_min, price_max, rating,
     ocop_stars, popularity, available, merchant_id, updated_at, tsv, tsv_name, name_tokens, name_all, words,
-    document, indexed_at)
-VALUES ($1, $2, $3, $4, $5, $6,
-    CASE WHEN $5::float8 IS NULL OR $6::float8 IS NULL THEN NULL ELSE ll_to_earth($5, $6) END,
-    $7, $8, $9, $10, $11, $12, $13, $14, $15::tsvector, $16::tsvector, $17::text::jsonb, $18, $19::text[],
-    $20::text::jsonb, now())
-ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, category = EXCLUDED.category,
+    document, indexed_at"""
+_ON_CONFLICT = """ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, category = EXCLUDED.category,
     commune_code = EXCLUDED.commune_code, lat = EXCLUDED.lat, lng = EXCLUDED.lng, geo = EXCLUDED.geo,
     price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max, rating = EXCLUDED.rating,
     ocop_stars = EXCLUDED.ocop_stars, popularity = EXCLUDED.popularity, available = EXCLUDED.available,
     merchant_id = EXCLUDED.merchant_id, updated_at = EXCLUDED.updated_at, tsv = EXCLUDED.tsv,
     tsv_name = EXCLUDED.tsv_name, name_tokens = EXCLUDED.name_tokens, name_all = EXCLUDED.name_all,
-    words = EXCLUDED.words, document = EXCLUDED.document, indexed_at = now()
+    words = EXCLUDED.words, document = EXCLUDED.document, indexed_at = now()"""
+# Built from the module constants above only (S608): no input reaches these strings.
+UPSERT_SQL = f"""
+INSERT INTO search_documents ({_COLUMNS})
+VALUES ($1, $2, $3, $4, $5, $6,
+    CASE WHEN $5::float8 IS NULL OR $6::float8 IS NULL THEN NULL ELSE ll_to_earth($5, $6) END,
+    $7, $8, $9, $10, $11, $12, $13, $14, $15::tsvector, $16::tsvector, $17::text::jsonb, $18, $19::text[],
+    $20::text::jsonb, now())
+{_ON_CONFLICT}
+"""  # noqa: S608
+# Large batches (a reindex) go through COPY into a table of this transaction, then one INSERT ... SELECT:
+# one round trip and no per-row statement, where executemany binds and runs the statement row by row.
+COPY_MIN_ROWS = 100
+STAGE_TABLE = "search_documents_stage"
+CREATE_STAGE_SQL = f"""
+CREATE TEMP TABLE {STAGE_TABLE} (id text, kind text, category text, commune_code integer, lat float8, lng float8,
+    price_min bigint, price_max bigint, rating real, ocop_stars smallint, popularity integer, available boolean,
+    merchant_id bigint, updated_at timestamptz, tsv text, tsv_name text, name_tokens text, name_all text,
+    words text[], document text) ON COMMIT DROP
 """
+UPSERT_FROM_STAGE_SQL = f"""
+INSERT INTO search_documents ({_COLUMNS})
+SELECT id, kind, category, commune_code, lat, lng,
+    CASE WHEN lat IS NULL OR lng IS NULL THEN NULL ELSE ll_to_earth(lat, lng) END,
+    price_min, price_max, rating, ocop_stars, popularity, available, merchant_id, updated_at, tsv::tsvector,
+    tsv_name::tsvector, name_tokens::jsonb, name_all, words, document::jsonb, now()
+FROM {STAGE_TABLE} ORDER BY id
+{_ON_CONFLICT}
+"""  # noqa: S608
 LOCK_WORDS_SQL = "SELECT id, words FROM search_documents WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE"
 DELETE_SQL = "DELETE FROM search_documents WHERE id = ANY($1::text[])"
 LOCK_VOCABULARY_SQL = "SELECT word FROM search_vocabulary WHERE word = ANY($1::text[]) ORDER BY word FOR UPDATE"
@@ -91,13 +113,13 @@ _decode_facets = msgspec.json.Decoder(list[tuple[str, str, int]]).decode
 _encode = msgspec.json.Encoder().encode
 
 
-def _tsvector(weighted_texts: Sequence[tuple[str, Sequence[str]]]) -> str:
+def _tsvector(weighted_terms: Sequence[tuple[str, Sequence[list[str]]]]) -> str:
     """A tsvector literal: each text's terms at increasing positions with its weight letter."""
     positions: dict[str, list[str]] = {}
     position = 0
-    for weight, texts in weighted_texts:
-        for text in texts:
-            for term in document_terms(text):
+    for weight, texts in weighted_terms:
+        for terms in texts:
+            for term in terms:
                 position = min(position + 1, MAX_POSITION)
                 slots = positions.setdefault(term, [])
                 if len(slots) < MAX_POSITIONS_PER_LEXEME:
@@ -108,27 +130,29 @@ def _tsvector(weighted_texts: Sequence[tuple[str, Sequence[str]]]) -> str:
     )
 
 
-def _vocabulary(document: SearchDocument) -> list[str]:
-    found: set[str] = set()
-    for field in (document.name, document.summary, document.text):
-        for text in field.values():
-            found.update(w for w in words(text) if len(w) >= 2 and not w.isdigit())
-    return sorted(found)
+def _vocabulary(term_lists: Iterable[list[str]]) -> list[str]:
+    """The words typo correction may suggest: every term but CJK grams, one letter and numbers."""
+    return sorted({term for terms in term_lists for term in terms
+                   if len(term) >= 2 and not term.isdigit() and not is_cjk(term)})
 
 
 def _row(document: SearchDocument) -> tuple[object, ...]:
-    names = list(document.name.values())
+    # Each text is folded and split once: the tsvectors, the name tokens and the vocabulary share the terms.
+    name_terms = {locale: document_terms(text) for locale, text in document.name.items()}
+    summary_terms = [document_terms(text) for text in document.summary.values()]
+    text_terms = [document_terms(text) for text in document.text.values()]
+    names = list(name_terms.values())
     point = document.point
     return (
         document.id, document.kind, document.category, document.commune_code,
         point.lat if point else None, point.lng if point else None,
         document.price_min, document.price_max, document.rating, document.ocop_stars,
         document.popularity, document.available, document.merchant_id, document.updated_at,
-        _tsvector([("A", names), ("B", list(document.summary.values())), ("C", list(document.text.values()))]),
+        _tsvector([("A", names), ("B", summary_terms), ("C", text_terms)]),
         _tsvector([("A", names)]),
-        _encode({loc: " ".join(sorted(set(document_terms(text)))) for loc, text in document.name.items()}).decode(),
-        " ".join(" ".join(document_terms(text)) for text in names),
-        _vocabulary(document),
+        _encode({locale: " ".join(sorted(set(terms))) for locale, terms in name_terms.items()}).decode(),
+        " ".join(" ".join(terms) for terms in names),
+        _vocabulary([*names, *summary_terms, *text_terms]),
         _encode(document).decode(),
     )
 
@@ -171,7 +195,11 @@ class PostgresEngine:
             for row in rows:
                 delta.update(row[18])  # type: ignore[arg-type]
             await self._apply_vocabulary(connection, delta)
-            if rows:
+            if len(rows) >= COPY_MIN_ROWS:
+                await connection.execute(CREATE_STAGE_SQL)
+                await connection.copy_records_to_table(STAGE_TABLE, records=rows)
+                await connection.execute(UPSERT_FROM_STAGE_SQL)
+            elif rows:
                 await connection.executemany(UPSERT_SQL, rows)
             if removed:
                 await connection.execute(DELETE_SQL, removed)
