@@ -34,6 +34,7 @@ from marketplace.catalog import api as catalog_api
 from marketplace.catalog import pages as catalog_pages
 from marketplace.checkout import api as checkout_api
 from marketplace.checkout import pages as checkout_pages
+from marketplace.featured import pages as featured_pages
 from marketplace.media import web as media_web
 from marketplace.merchants import api as merchants_api
 from marketplace.merchants import pages as merchants_pages
@@ -92,6 +93,7 @@ PAGE_ROUTERS: list[Router] = [
     checkin_pages.router,
     province_pages.router,
     opendata_pages.router,
+    featured_pages.router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [
