@@ -126,6 +126,7 @@ def create_environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         locales=i18n.SUPPORTED_LOCALES,
         locale_names=i18n.LOCALE_NAMES,
         lang_attributes=_lang_attributes,
+        text_direction=i18n.text_direction,
         missing_locales=i18n.missing_locales,
     )
     environment.filters.update(

@@ -209,3 +209,28 @@ async def test_the_search_page_of_a_signed_in_visitor_is_never_publicly_cacheabl
     assert response.status_code == 200 and "lan.search" in response.text and "_csrf_token" in response.text
     cache_control = response.headers["cache-control"]
     assert "public" not in cache_control and "private" in cache_control
+
+
+@pytest.mark.parametrize(("locale", "page_dir"), [("ar", "rtl"), ("zh", "ltr")])
+async def test_fallback_language_titles_and_snippets_carry_their_own_lang_and_dir(
+    indexed: AsyncTestClient, pool: asyncpg.Pool, locale: str, page_dir: str
+) -> None:
+    from tests.search.search_samples import doc
+
+    # Written in English and Vietnamese only: an Arabic or Chinese page shows the English text.
+    dunes = doc("attraction:doi-cat", name={"vi": "Đồi cát Mũi Dinh", "en": "Mui Dinh sand dunes"},
+                summary={"en": "Tall windswept dunes above the sea."}, category="nature")
+    # Named in the visitor's language too: that title needs no other language.
+    wine = doc("product:vang", name={"vi": "Vang nho", "en": "Grape wine", "ar": "نبيذ العنب", "zh": "葡萄酒"},
+               summary={"vi": "Vang đỏ windswept."}, category="wine")
+    await PostgresEngine(pool).upsert([dunes, wine])
+    page = (await indexed.get(f"/{locale}/search", params={"q": "windswept"})).text
+    assert f'<html lang="{locale}" dir="{page_dir}"' in page
+    titles = dict((name, attributes) for attributes, name in
+                  re.findall(r'<a class="hit-title" href="[^"]+" ([^>]*)>(?:<mark>)?([^<]+)', page))
+    assert titles["Mui Dinh sand dunes"] == 'lang="en" dir="ltr"'
+    native = "نبيذ العنب" if locale == "ar" else "葡萄酒"
+    assert titles[native] == f'lang="{locale}" dir="{page_dir}"'
+    snippets = re.findall(r'<p class="snippet" lang="([^"]+)" dir="([^"]+)">(.*?)</p>', page)
+    assert ("en", "ltr", "Tall <mark>windswept</mark> dunes above the sea.") in snippets
+    assert ("vi", "ltr", "Vang đỏ <mark>windswept</mark>.") in snippets
