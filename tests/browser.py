@@ -17,7 +17,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import pytest_asyncio
@@ -86,10 +86,17 @@ def live_server(settings: Any) -> Iterator[LiveServer]:
         server.close()
 
 
+def missing_tool(reason: str) -> NoReturn:
+    """Skip a test whose tool is not installed here, but fail it in CI, which installs every tool (.ci/run)."""
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}; CI must have it", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest_asyncio.fixture(scope="session")
 async def chromium() -> AsyncIterator[Any]:
     if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 (a one-off check before the browser starts)
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        missing_tool(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.async_api import async_playwright
 
     profile = Path(tempfile.mkdtemp(prefix="mkt-chromium-"))

@@ -2,7 +2,7 @@
 pages, in vi, en and ar (right to left), on the demo data. No serious or critical violation may remain.
 
 axe-core comes from npm, pinned with its SHA-512 in .ci/axe-core.sh, which `.ci/run` runs. Without it
-(or without Chromium) the test is skipped, saying so.
+(or without Chromium) the test is skipped, saying so, except in CI (CI set), where it fails.
 """
 
 import json
@@ -13,6 +13,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tests.browser import missing_tool
+
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 LOCALES = ("vi", "en", "ar")
 PASSWORD = "ninh-thuan-demo"
@@ -21,7 +23,7 @@ BLOCKING = ("serious", "critical")
 
 def axe_source() -> str:
     if not AXE.exists():
-        pytest.skip("axe-core is not installed: run `bash .ci/axe-core.sh` (as .ci/run does)")
+        missing_tool("axe-core is not installed: run `bash .ci/axe-core.sh` (as .ci/run does)")
     return AXE.read_text(encoding="utf-8")
 
 
