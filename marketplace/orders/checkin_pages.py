@@ -1,6 +1,7 @@
 """The merchant's check-in page: type (or scan: the ticket's QR code opens this page with the code filled in)
 a ticket's code and mark its guests as arrived, once."""
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -42,9 +43,12 @@ class CheckInPages(Controller):
             async with db.transaction():
                 arrived = await check_in(db, principal, code)
         except AppError as error:
+            # The error's details carry the time in ISO form (for the API); the page shows it the locale's way.
+            used_at = (error.details or {}).get("checked_in_at") if isinstance(error.details, dict) else None
             return page.render("marketplace/check_in.html", {
                 "code": normalise_code(code), "error": i18n.gettext(error.message, page.locale),
-                "details": error.details}, status_code=error.status_code, headers=NO_STORE)
+                "checked_in_at": datetime.fromisoformat(used_at) if used_at else None},
+                status_code=error.status_code, headers=NO_STORE)
         return page.render("marketplace/check_in.html", {"arrived": arrived}, headers=NO_STORE)
 
 

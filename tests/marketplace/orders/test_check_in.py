@@ -1,6 +1,8 @@
 """Check-in: a booked experience's ticket is issued when the order is confirmed, mailed with its QR code, and
 checked in once by the merchant's side only."""
 
+import re
+
 from marketplace.platform.access import SystemActor
 from tests.helpers import csrf_token, make_user, sign_in
 from tests.marketplace.factories import buy, make_experience, make_merchant
@@ -35,6 +37,9 @@ async def test_the_merchant_checks_a_guest_in_once(pool, client) -> None:
     assert first.status_code == 200 and 'id="checked-in"' in first.text and "2 guests" in first.text
     second = await client.post("/en/merchant/check-in", data={"code": code, "_csrf_token": token})
     assert second.status_code == 409 and "already used" in second.text
+    # When it was used, in the locale's own format, not the ISO text the API's details carry.
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", second.text)
+    assert re.search(r"\(\w{3} \d{1,2}, \d{4}, \d{1,2}:\d\d:\d\d\u202f[AP]M\)", second.text)
     unknown = await client.post("/en/merchant/check-in", data={"code": "AAAAA-AAAAA", "_csrf_token": token})
     assert unknown.status_code == 404
 
