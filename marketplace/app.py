@@ -175,6 +175,9 @@ def create_app(settings: Settings | None = None, *, debug: bool = False) -> Lite
         lifespan=[_lifespan],
         exception_handlers={Exception: handle_exception},
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
+        # None: Litestar's default logging config would replace the JSON handler configure_logging() set with
+        # its own text format in every worker, so the request log was not JSON in production.
+        logging_config=None,
         openapi_config=OpenAPIConfig(title="Ninh Thuận Marketplace API", version="1.0.0", path="/schema",
                                      use_handler_docstrings=True),
         debug=debug,

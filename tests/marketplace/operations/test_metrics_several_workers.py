@@ -1,9 +1,11 @@
-"""With PROMETHEUS_MULTIPROC_DIR, /metrics adds up every worker of a server, and an earlier run's files go.
+"""With PROMETHEUS_MULTIPROC_DIR, /metrics adds up every worker of a server, and an earlier run's files go;
+and what a worker logs is one JSON object per line.
 
 A real `marketplace serve --workers 2` (granian) on the test's database: whichever worker answers the scrape,
 it reports the requests that both answered.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -48,8 +50,10 @@ def test_metrics_add_up_the_workers_of_a_server(db_uri: str, tmp_path: Path) -> 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": db_uri, "SECRET_KEY": "s" * 40, "DATA_DIR": str(tmp_path / "data"),
            "RUN_INDEXER": "false", "METRICS_TOKEN": TOKEN, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
     process = subprocess.Popen([sys.executable, "-m", "marketplace.cli", "serve", "--port", str(port),
-                                "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
     try:
         def ready() -> bool:
@@ -71,3 +75,11 @@ def test_metrics_add_up_the_workers_of_a_server(db_uri: str, tmp_path: Path) -> 
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
+        log.close()
+    # Litestar's default logging config once replaced the JSON handler in the workers with a text format.
+    lines = [line for line in log_path.read_text().splitlines() if line and "serving at" not in line]
+    entries = [json.loads(line) for line in lines]
+    requests = [entry for entry in entries
+                if entry.get("logger") == "marketplace.access" and entry.get("path") == "/healthz"]
+    assert len(requests) >= REQUESTS
+    assert {"time", "level", "event", "request_id", "method", "path", "status", "duration_ms"} <= set(requests[0])
