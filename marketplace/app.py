@@ -35,6 +35,8 @@ from marketplace.catalog import pages as catalog_pages
 from marketplace.checkout import api as checkout_api
 from marketplace.checkout import pages as checkout_pages
 from marketplace.featured import pages as featured_pages
+from marketplace.feedback import api as feedback_api
+from marketplace.feedback import pages as feedback_pages
 from marketplace.media import web as media_web
 from marketplace.merchants import api as merchants_api
 from marketplace.merchants import pages as merchants_pages
@@ -94,6 +96,7 @@ PAGE_ROUTERS: list[Router] = [
     province_pages.router,
     opendata_pages.router,
     featured_pages.router,
+    feedback_pages.router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [
@@ -108,6 +111,7 @@ API_ROUTERS: list[Router] = [
     payments_api.router,
     province_api.router,
     opendata_api.router,
+    feedback_api.router,
 ]
 # Outside both: the redirect to a language, probes, feeds and short links, sitemaps, stored images.
 ROOT_ROUTERS: list[Router] = [

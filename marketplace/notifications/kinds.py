@@ -44,6 +44,8 @@ KINDS: Final[dict[str, MessageKind]] = {
         MessageKind("shop_refused", True),
         MessageKind("agent_first_order", False),
         MessageKind("admin_merchant_waiting", False),
+        MessageKind("feedback_received", False),
+        MessageKind("feedback_resolved", True),
     )
 }
 

@@ -25,6 +25,8 @@ ANONYMOUS_WRITE_LIMITS: dict[str, RateLimit] = {
     "sign_up": RateLimit("anonymous.sign_up", hits=20, window_seconds=3600),
     "trip": RateLimit("anonymous.trip", hits=60, window_seconds=600),
     "cart": RateLimit("anonymous.cart", hits=30, window_seconds=600),
+    # A tourist reports a few problems a day at most; a flood would bury the officials' inbox.
+    "feedback": RateLimit("anonymous.feedback", hits=10, window_seconds=3600),
 }
 
 LIMITED_WHEN_SIGNED_IN = frozenset({"sign_up"})

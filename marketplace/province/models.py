@@ -89,6 +89,7 @@ INDICATOR_GROUPS: tuple[tuple[str, str], ...] = (
     ("trade", N_("Trade")),
     ("tourism", N_("Tourism")),
     ("demand", N_("Demand")),
+    ("feedback", N_("Tourist feedback")),
 )
 
 # Every figure, in the order pages and exports show them; the repository computes each key.
@@ -122,6 +123,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("poster_scans", "tourism", N_("QR poster scans")),
     Indicator("searches", "demand", N_("Searches")),
     Indicator("searches_zero", "demand", N_("Searches with no result")),
+    Indicator("feedback_received", "feedback", N_("Feedback received")),
+    Indicator("feedback_resolved", "feedback", N_("Feedback resolved")),
+    Indicator("feedback_resolve_hours", "feedback", N_("Median hours to resolve feedback"), "hours"),
 )
 
 Figures = dict[str, float | int | None]

@@ -173,7 +173,22 @@ FROM search_queries q
 WHERE q.created_at >= $1 AND q.created_at < $2 AND $3::date IS NOT NULL AND $4::date IS NOT NULL
 """
 
-INDICATOR_QUERIES: tuple[str, ...] = (MERCHANTS, CATALOGUE, TRADE, REVIEWS, ATTRACTIONS, EVENTS, SEARCHES)
+# Tourists' feedback by the commune it was routed to: received in the month, resolved in the month, and the median
+# time from report to resolution of those resolved in the month (a report of February resolved in March counts
+# in March's).
+FEEDBACK = """
+SELECT CASE WHEN grouping(f.commune_code) = 1 THEN 0 ELSE coalesce(f.commune_code, -1) END AS commune,
+    count(*) FILTER (WHERE f.created_at >= $1 AND f.created_at < $2) AS feedback_received,
+    count(*) FILTER (WHERE f.resolved_at >= $1 AND f.resolved_at < $2) AS feedback_resolved,
+    round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.resolved_at - f.created_at))
+           FILTER (WHERE f.resolved_at >= $1 AND f.resolved_at < $2) / 3600)::numeric, 1) AS feedback_resolve_hours
+FROM feedback f
+WHERE ((f.created_at >= $1 AND f.created_at < $2) OR (f.resolved_at >= $1 AND f.resolved_at < $2))
+  AND $3::date IS NOT NULL AND $4::date IS NOT NULL
+GROUP BY GROUPING SETS ((f.commune_code), ())
+"""
+
+INDICATOR_QUERIES: tuple[str, ...] = (MERCHANTS, CATALOGUE, TRADE, REVIEWS, ATTRACTIONS, EVENTS, SEARCHES, FEEDBACK)
 
 TOP_ZERO_RESULT_TERMS = """
 SELECT lower(trim(q.query)) AS term, count(*) AS count

@@ -24,6 +24,7 @@ SAMPLE = {
     "merchant_id": 3, "last4": "8877", "secret": {"code": "482913", "path": "/account/reset-password?token=abc"},
     "tickets": [{"code": "ACDEF-GHJKL", "guests": 2, "title": {"vi": "Tour vườn nho", "en": "Vineyard tour"},
                  "starts_at": "2026-12-07T08:00:00+07:00"}],
+    "feedback_id": 12, "category": "cleanliness", "reply": "Bãi biển đã được dọn sạch sáng nay.",
 }
 
 

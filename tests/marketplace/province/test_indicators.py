@@ -108,11 +108,32 @@ async def _tourism(conn: asyncpg.Connection) -> None:
            ('old', 'vi', 0, $2)""", at(7), at(7, month=4))
 
 
+async def _feedback(conn: asyncpg.Connection) -> None:
+    """Reports, by (commune, created, resolved): in COMMUNE one resolved in 10 hours, one in 30 hours, one of
+    February resolved on 2 March (120 hours); in OTHER_COMMUNE one still open; one without a commune resolved in
+    2 hours; one of 30 March resolved in April."""
+    reports = [
+        (COMMUNE, at(3, 8), at(3, 18)),
+        (COMMUNE, at(20), at(21, 16)),
+        (COMMUNE, at(25, month=2), at(2)),
+        (OTHER_COMMUNE, at(25), None),
+        (None, at(10), at(10, 12)),
+        (COMMUNE, at(30), at(1, month=4)),
+    ]
+    for number, (commune, created, resolved) in enumerate(reports):
+        await conn.execute(
+            """INSERT INTO feedback (token_hash, category, body, commune_code, status, reply, created_at, resolved_at)
+               VALUES ($1, 'cleanliness', 'Rác trên bãi biển', $2, $3, $4, $5, $6)""",
+            bytes([number]) * 32, commune, "resolved" if resolved else "received",
+            "Đã dọn" if resolved else None, created, resolved)
+
+
 @pytest.fixture
 async def march(conn: asyncpg.Connection) -> asyncpg.Connection:
     ids = await _merchants(conn)
     await _orders(conn, ids)
     await _tourism(conn)
+    await _feedback(conn)
     return conn
 
 
@@ -128,6 +149,8 @@ async def test_province_figures_of_a_known_month(march: asyncpg.Connection) -> N
         "rating_average": 4.0, "reviews": 1,
         "attractions": 3, "events": 1, "attractions_verified_share": 33.3, "poster_scans": 5,
         "searches": 4, "searches_zero": 3,
+        # Received in March: 5 (not February's); resolved in March: 10, 30, 120 and 2 hours, median 20.
+        "feedback_received": 5, "feedback_resolved": 4, "feedback_resolve_hours": 20.0,
     }
     assert result.figures == expected
     assert [(t.term, t.count) for t in result.top_zero_result_terms] == [("xyz", 2), ("abc", 1)]
@@ -144,6 +167,10 @@ async def test_commune_figures_and_scope(march: asyncpg.Connection) -> None:
     assert (figures["merchants_registered"], figures["orders"], figures["buyers"], figures["attractions"],
             figures["attractions_verified_share"], figures["events"], figures["poster_scans"]) == (
         2, 2, 1, 2, 50.0, 1, 5)
+    assert (figures["feedback_received"], figures["feedback_resolved"], figures["feedback_resolve_hours"]) == (
+        3, 3, 30.0)
+    other = (await service.get_indicators(march, PROVINCE_SCOPE, MARCH, OTHER_COMMUNE)).figures
+    assert (other["feedback_received"], other["feedback_resolved"], other["feedback_resolve_hours"]) == (1, 0, None)
     # The search log knows no commune.
     assert figures["searches"] == 0 and result.top_zero_result_terms == []
     with pytest.raises(Forbidden):

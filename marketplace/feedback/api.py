@@ -1,0 +1,69 @@
+"""JSON API of tourists' feedback: report (anyone, anonymous writes limited per client), follow, and handle."""
+
+from typing import Annotated, Literal
+
+import asyncpg
+from litestar import Controller, Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from marketplace.feedback import service
+from marketplace.feedback.models import Feedback, FeedbackCreate, FeedbackReceipt, FeedbackResolve, FeedbackTracking
+from marketplace.platform.principal import Principal
+
+__all__ = ["FeedbackApi", "FeedbackInboxApi", "router"]
+
+Db = NamedDependency[asyncpg.Connection]
+Who = NamedDependency[Principal | None]
+StatusFilter = Annotated[Literal["received", "assigned", "resolved"] | None,
+                         QueryParameter(description="only reports in this status")]
+
+
+class FeedbackApi(Controller):
+    """A tourist's report about an attraction, a shop or a spot, and its progress through the private token."""
+
+    path = "/feedback"
+    tags = ["feedback"]
+
+    @post("/", status_code=HTTP_201_CREATED, opt={"anonymous_write": "feedback"})
+    async def create(self, data: JSONBody[FeedbackCreate], db: Db, principal: Who) -> FeedbackReceipt:
+        """Report a problem or a suggestion; keep the returned token: it is the only way to follow the report."""
+        return await service.create_feedback(db, principal, data)
+
+    @get("/{token:str}", cache_control=None)
+    async def track(self, db: Db, token: FromPath[str]) -> FeedbackTracking:
+        """The report behind a private token: its status and, once resolved, the reply."""
+        return await service.track_feedback(db, token)
+
+
+class FeedbackInboxApi(Controller):
+    """The reports routed to officials (by commune) and editors (about attractions)."""
+
+    path = "/feedback-inbox"
+    tags = ["feedback"]
+    opt = {"roles": ("official", "editor")}
+
+    @get("/")
+    async def inbox(self, db: Db, principal: Who, status: StatusFilter = None) -> list[Feedback]:
+        """The reports this person handles, open ones first."""
+        return await service.list_inbox(db, principal, status)
+
+    @get("/{feedback_id:int}")
+    async def detail(self, db: Db, principal: Who, feedback_id: FromPath[int]) -> Feedback:
+        """One report (404 outside the person's scope)."""
+        return await service.get_feedback(db, principal, feedback_id)
+
+    @post("/{feedback_id:int}/assign", status_code=HTTP_200_OK)
+    async def assign(self, db: Db, principal: Who, feedback_id: FromPath[int]) -> Feedback:
+        """Take the report: it is assigned to the caller."""
+        return await service.assign_feedback(db, principal, feedback_id)
+
+    @post("/{feedback_id:int}/resolve", status_code=HTTP_200_OK)
+    async def resolve(self, data: JSONBody[FeedbackResolve], db: Db, principal: Who,
+                      feedback_id: FromPath[int]) -> Feedback:
+        """Resolve the report with a reply the reporter reads through their link."""
+        return await service.resolve_feedback(db, principal, feedback_id, data.reply)
+
+
+router = Router(path="/", route_handlers=[FeedbackApi, FeedbackInboxApi])
