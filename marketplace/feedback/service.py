@@ -5,8 +5,9 @@ the one the reporter chose): the officials of that commune and the province's of
 see every report about an attraction (editors are not scoped to places). Its status goes received -> assigned ->
 resolved; resolving needs a reply, which the reporter reads through the private link they got when reporting.
 
-`create_feedback`, `assign_feedback` and `resolve_feedback` are the only writes: an outgoing event for a report
-created or resolved belongs in them, next to the notifications they enqueue.
+`create_feedback`, `assign_feedback` and `resolve_feedback` are the only writes. Creating and resolving record
+`feedback.created` and `feedback.resolved` in the change log (`search.changes`, read by outgoing webhooks and the
+changes feed) in the same transaction; their payloads name the report and where it is, never a person's words.
 """
 
 import hashlib
@@ -30,6 +31,7 @@ from marketplace.notifications.outbox import enqueue
 from marketplace.platform.access import Actor
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, check_commune
 from marketplace.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from search.changes import record_event
 
 __all__ = [
     "TOKEN_BYTES",
@@ -113,6 +115,9 @@ async def create_feedback(conn: asyncpg.Connection, actor: Actor | None, data: F
         "reporter_user_id": reporter, "reporter_email": data.email,
         "locale": data.locale if data.locale in SUPPORTED_LOCALES else "vi"})
     await _notify_officials(conn, row["id"], commune_code, data.category)
+    await record_event(conn, "feedback.created", {
+        "id": row["id"], "category": data.category, "commune_code": commune_code,
+        "attraction_id": attraction_id, "merchant_id": merchant_id})
     return FeedbackReceipt(token=token, path=f"/feedback/{token}", status=row["status"])
 
 
@@ -207,4 +212,6 @@ async def resolve_feedback(conn: asyncpg.Connection, actor: Actor | None, feedba
                       email=None if row["reporter_user_id"] is not None else row["reporter_email"],
                       locale=row["locale"], data={"category": row["category"], "reply": reply},
                       dedupe_key=f"feedback_resolved:{feedback_id}")
+    await record_event(conn, "feedback.resolved", {
+        "id": feedback_id, "category": row["category"], "commune_code": row["commune_code"]})
     return _staff_view(row)

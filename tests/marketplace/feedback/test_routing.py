@@ -117,6 +117,12 @@ async def test_received_assigned_resolved_and_the_reporter_reads_the_reply(
     assert (seen.status, seen.reply) == ("resolved", "Đã dọn sạch sáng nay.")
     # The signed-in reporter is told, once, in their account.
     assert await notified(conn, "feedback_resolved") == [reporter.user_id]
+    # Both events are in the change log (read by webhooks), naming the report, not quoting anyone.
+    events = await conn.fetch("SELECT event_type, data FROM change_events WHERE event_type LIKE 'feedback.%' "
+                              "ORDER BY id")
+    assert [(e["event_type"], e["data"]["id"], e["data"]["commune_code"]) for e in events] == [
+        ("feedback.created", feedback_id, COMMUNE), ("feedback.resolved", feedback_id, COMMUNE)]
+    assert "Đã dọn" not in str(events) and "rác" not in str(events)
     with pytest.raises(NotFound):
         await service.track_feedback(conn, receipt.token[:-1] + ("A" if receipt.token[-1] != "A" else "B"))
 
