@@ -13,6 +13,10 @@ from tourism.trips.models import TripPlan
 
 __all__ = ["SketchPoint", "SketchLine", "Sketch", "sketch_plan"]
 
+# About half the size of a distance label ("12.5 km" at 11px) on the canvas, to keep it clear of its line.
+LABEL_HALF_WIDTH = 24
+LABEL_HALF_HEIGHT = 8
+
 
 class SketchPoint(msgspec.Struct, frozen=True, kw_only=True):
     """A stop (numbered in visiting order) or the start point (number 0) on the canvas."""
@@ -77,16 +81,19 @@ def sketch_plan(
         SketchPoint(number=number, x=x, y=y, document_id=item.stop.document_id)
         for number, (item, (x, y)) in enumerate(zip(plan.stops, stop_positions, strict=True), start=1)
     ]
-    lines = [
-        SketchLine(
-            x1=start.x,
-            y1=start.y,
-            x2=end.x,
-            y2=end.y,
-            label_x=round((start.x + end.x) / 2, 1),
-            label_y=round((start.y + end.y) / 2, 1),
-            distance_m=item.distance_m,
-        )
-        for start, end, item in zip(points[:-1], points[1:], plan.stops[1:] if not origin else plan.stops, strict=True)
-    ]
+    legs = zip(points[:-1], points[1:], plan.stops[1:] if not origin else plan.stops, strict=True)
+    lines = [_line(start, end, item.distance_m, width, height) for start, end, item in legs]
     return Sketch(width=width, height=height, points=points, lines=lines)
+
+
+def _line(start: SketchPoint, end: SketchPoint, distance: float, width: int, height: int) -> SketchLine:
+    """A leg with its label beside its middle, off the line: centred text (so it reads the same in both
+    directions) moved along the perpendicular, further sideways than up, as a label is wider than tall."""
+    dx, dy = end.x - start.x, end.y - start.y
+    length = math.hypot(dx, dy) or 1.0
+    across_x, across_y = -dy / length, dx / length
+    shift = abs(across_x) * LABEL_HALF_WIDTH + abs(across_y) * LABEL_HALF_HEIGHT
+    label_x = min(max((start.x + end.x) / 2 + across_x * shift, LABEL_HALF_WIDTH), width - LABEL_HALF_WIDTH)
+    label_y = min(max((start.y + end.y) / 2 + across_y * shift, LABEL_HALF_HEIGHT * 2), height - LABEL_HALF_HEIGHT)
+    return SketchLine(x1=start.x, y1=start.y, x2=end.x, y2=end.y, label_x=round(label_x, 1),
+                      label_y=round(label_y, 1), distance_m=distance)

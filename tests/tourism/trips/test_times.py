@@ -96,6 +96,8 @@ def test_the_sketch_keeps_north_up_and_labels_every_leg() -> None:
     from_point = sketch_plan(plan_trip(_trip(), point=(11.5, 108.9)), (11.5, 108.9))
     assert from_point is not None and [point.number for point in from_point.points] == [0, 1, 2, 3, 4]
     assert len(from_point.lines) == 4
+    # Labels sit beside their line, not on it: a line due north gets its label to one side.
+    assert all(abs(line.label_x - line.x1) >= 20 for line in sketch.lines)
 
 
 async def _publish(pool: asyncpg.Pool) -> None:
@@ -160,7 +162,8 @@ async def test_the_trip_page_gives_times_warnings_and_a_sketch_in_every_locale(
     english = (await client.get("/en/trip")).text
     assert "1 stop is closed when you arrive." in english
     assert english.count('class="t-hours-unknown"') == 1 and "Hours not confirmed" in english
-    labels = re.findall(r'<text [^>]*dy="-4">([^<]+)</text>', english)
+    distances = english.split('<g class="t-sketch-distances">', 1)[1].split("</g>", 1)[0]
+    labels = re.findall(r"<text [^>]*>([^<]+)</text>", distances)
     assert labels == ["11 km", "5.6 km", "5.6 km"]
 
 
