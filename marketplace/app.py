@@ -68,6 +68,8 @@ from marketplace.platform.templating import create_environment
 from marketplace.platform.write_limits import limit_anonymous_writes
 from marketplace.province import api as province_api
 from marketplace.province import pages as province_pages
+from marketplace.webhooks import api as webhooks_api
+from marketplace.webhooks import pages as webhooks_pages
 
 __all__ = ["create_app", "MarketplacePlugin", "app_from_environment", "build_router"]
 
@@ -97,6 +99,7 @@ PAGE_ROUTERS: list[Router] = [
     opendata_pages.router,
     featured_pages.router,
     feedback_pages.router,
+    webhooks_pages.router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [
@@ -112,6 +115,7 @@ API_ROUTERS: list[Router] = [
     province_api.router,
     opendata_api.router,
     feedback_api.router,
+    webhooks_api.router,
 ]
 # Outside both: the redirect to a language, probes, feeds and short links, sitemaps, stored images.
 ROOT_ROUTERS: list[Router] = [

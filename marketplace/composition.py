@@ -29,6 +29,8 @@ from marketplace.platform.runtime import Runtime
 from marketplace.province.service import run_indicators_job
 from marketplace.search_source import MarketplaceSource
 from marketplace.search_source import category_label as marketplace_category_label
+from marketplace.webhooks.delivery import run_webhook_worker
+from marketplace.webhooks.signing import sealing_key
 from search import create_engine
 from search.engine import SearchEngine
 from search.indexer import Indexer
@@ -150,6 +152,7 @@ def background_jobs() -> list[BackgroundJob]:
         BackgroundJob("payment-expiry", _run_payment_expiry),
         BackgroundJob("notifications", _run_notifications),
         BackgroundJob("province-indicators", _run_indicators),
+        BackgroundJob("webhooks", _run_webhooks),
     ]
 
 
@@ -179,6 +182,12 @@ async def _run_payment_expiry(runtime: Runtime, stop_event: asyncio.Event) -> No
 async def _run_notifications(runtime: Runtime, stop_event: asyncio.Event) -> None:
     await run_delivery_worker(runtime.require_pool(), configured_channels(runtime.settings), renderer_for(runtime),
                               stop_event, listen_pool=runtime.listen_pool)
+
+
+async def _run_webhooks(runtime: Runtime, stop_event: asyncio.Event) -> None:
+    # Also gives the change log its order, which /api/v1/changes reads: it runs even with no endpoint.
+    await run_webhook_worker(runtime.require_pool(), sealing_key(runtime.settings.secret_key), stop_event,
+                             listen_pool=runtime.listen_pool)
 
 
 async def _run_indicators(runtime: Runtime, stop_event: asyncio.Event) -> None:

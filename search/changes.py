@@ -23,6 +23,7 @@ import msgspec
 from search import changes_repository as repository
 
 __all__ = [
+    "CHANGES_CHANNEL",
     "EVENT_TYPES",
     "LISTING_KINDS",
     "MAX_DATA_BYTES",
@@ -33,6 +34,8 @@ __all__ = [
     "last_position",
 ]
 
+# NOTIFY channel: readers LISTEN on it to hear of new events as soon as their transaction commits.
+CHANGES_CHANNEL = repository.NOTIFY_CHANNEL
 LISTING_KINDS: tuple[str, ...] = ("product", "experience", "attraction", "event")
 EVENT_TYPES: tuple[str, ...] = (
     *(f"{kind}.{action}" for kind in LISTING_KINDS for action in ("created", "updated", "deleted")),

@@ -47,6 +47,7 @@ ROLE_LINKS: tuple[tuple[str, str, str], ...] = (
     ("admin", "/admin/tokens", N_("API tokens")),
     ("official", "/province", N_("Province indicators")),
     ("admin", "/admin/officials", N_("Officials")),
+    ("admin", "/admin/webhooks", N_("Webhooks")),
 )
 # What the sign-up page says about a field the form refused (400, as the page always answered).
 SIGN_UP_PROBLEMS = {
