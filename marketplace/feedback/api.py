@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 import asyncpg
 from litestar import Controller, Router, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -31,7 +32,8 @@ class FeedbackApi(Controller):
         """Report a problem or a suggestion; keep the returned token: it is the only way to follow the report."""
         return await service.create_feedback(db, principal, data)
 
-    @get("/{token:str}", cache_control=None)
+    # The token is the only key to the report: no shared cache may keep the answer.
+    @get("/{token:str}", cache_control=CacheControlHeader(private=True, no_store=True))
     async def track(self, db: Db, token: FromPath[str]) -> FeedbackTracking:
         """The report behind a private token: its status and, once resolved, the reply."""
         return await service.track_feedback(db, token)

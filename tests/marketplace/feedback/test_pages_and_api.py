@@ -18,7 +18,7 @@ from marketplace.platform.ratelimit import RateLimit
 from marketplace.province import service as province
 from marketplace.province.models import OfficialGrant
 from tests.helpers import csrf_token, make_user, sign_in
-from tests.marketplace.factories import COMMUNE
+from tests.marketplace.factories import COMMUNE, make_merchant
 from tests.marketplace.feedback.test_routing import OTHER_COMMUNE, make_attraction
 
 ADMIN = SystemActor(None, frozenset({"admin"}))
@@ -79,11 +79,24 @@ async def test_a_report_through_the_form_with_a_photo_and_its_private_page(
     image = await client.get(photo.group(1))
     assert image.status_code == 200 and image.headers["content-type"] == "image/webp"
     token = location.split("/")[-1].split("?")[0]
-    api = (await client.get(f"/api/v1/feedback/{token}")).json()
+    api_response = await client.get(f"/api/v1/feedback/{token}")
+    assert "no-store" in api_response.headers["cache-control"]
+    api = api_response.json()
     assert api["status"] == "received" and api["subject"]["vi"] == "Tháp Pô Klông Garai"
     assert (await client.get("/api/v1/feedback/not-a-token")).status_code == 404
     async with pool.acquire() as connection:
         assert await connection.fetchval("SELECT count(*) FROM feedback WHERE token_hash = $1", token.encode()) == 0
+
+
+async def test_every_shop_page_links_to_the_form_about_it(client: AsyncTestClient[Any], pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as connection:
+        _, shop = await make_merchant(connection, name="Gốm Bàu Trúc")
+    page = await client.get(f"/fr/shops/{shop.slug}")
+    assert f'href="/fr/feedback/new?shop={shop.slug}"' in page.text
+    form = await client.get(f"/fr/feedback/new?shop={shop.slug}")
+    assert form.status_code == 200 and "Gốm Bàu Trúc" in form.text
+    assert f'<input type="hidden" name="shop" value="{shop.slug}">' in form.text
+    assert (await client.get("/fr/feedback/new?shop=khong-co")).status_code == 404
 
 
 async def test_forms_need_their_csrf_token(client: AsyncTestClient[Any], pool: asyncpg.Pool,
