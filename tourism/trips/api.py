@@ -7,10 +7,12 @@ from litestar import Controller, Request, Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from tourism import clock
 from tourism.errors import Forbidden
 from tourism.geo import parse_point
 from tourism.trips import service
 from tourism.trips.models import NewTrip, StopAdd, Trip, TripPlan, TripStop
+from tourism.trips.schedule import TimedPlan, read_schedule_options
 
 __all__ = ["router", "TripApi", "EDIT_TOKEN_HEADER"]
 
@@ -53,6 +55,24 @@ class TripApi(Controller):
     ) -> TripPlan:
         """The day plan: nearest neighbour from `start` (a stop id, "point" with lat/lng, or the first stop)."""
         return service.plan_from_start(await service.shared_trip(db, share_token), start, parse_point(lat, lng))
+
+    @get("/{share_token:str}/schedule", name="tourism.api.trips.schedule")
+    async def schedule(
+        self,
+        share_token: FromPath[str],
+        db: NamedDependency[asyncpg.Connection],
+        start: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        lat: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        lng: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        at: Annotated[str | None, QueryParameter(max_length=16, description="start time, HH:MM (08:00)")] = None,
+        day: Annotated[str | None, QueryParameter(max_length=16, description="YYYY-MM-DD (today)")] = None,
+        mode: Annotated[str | None, QueryParameter(max_length=16, description="motorbike or car")] = None,
+    ) -> TimedPlan:
+        """The day plan with arrival and leaving times, and whether each stop is open on arrival."""
+        options = read_schedule_options(at, day, mode, clock.local_today())
+        trip = await service.shared_trip(db, share_token)
+        plan = service.plan_from_start(trip, start, parse_point(lat, lng))
+        return await service.schedule_trip(db, trip, plan, options)
 
     @post("/{share_token:str}/stops", name="tourism.api.trips.add_stop", opt={"anonymous_write": "trip"})
     async def add_stop(

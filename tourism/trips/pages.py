@@ -16,7 +16,7 @@ from tourism.errors import InvalidInput
 from tourism.geo import parse_point
 from tourism.trips import service
 from tourism.trips.models import StopAdd, StopForm, StopRemoveForm, Trip
-from tourism.trips.schedule import DEFAULT_START, MODES, Mode, parse_day, parse_start_time, schedule_plan
+from tourism.trips.schedule import read_schedule_options
 from tourism.trips.sketch import sketch_plan
 from tourism.webutil import NO_STORE, TRIP_COOKIE, TRIP_COOKIE_MAX_AGE, PageRenderer, path_prefix, see_other
 
@@ -60,14 +60,7 @@ class PlanChoices:
         self, start: str | None, lat: str | None, lng: str | None, at: str | None, day: str | None, mode: str | None
     ) -> None:
         self.start, self.lat, self.lng = start, lat, lng
-        try:
-            self.start_time = parse_start_time(at) or DEFAULT_START
-            self.day = parse_day(day) or clock.local_today()
-        except ValueError:
-            raise InvalidInput("the start time or day was not understood", code="bad_start_time") from None
-        if mode not in (None, "", *MODES):
-            raise InvalidInput("travel by motorbike or car", code="bad_travel_mode")
-        self.mode: Mode = "car" if mode == "car" else "motorbike"
+        self.options = read_schedule_options(at, day, mode, clock.local_today())
 
 
 async def _render_trip(
@@ -85,8 +78,7 @@ async def _render_trip(
     plan = service.plan_from_start(trip, choices.start, point) if trip else None
     timed = sketch = None
     if trip and plan:
-        facts = await service.stop_facts(db, trip)
-        timed = schedule_plan(plan, choices.day, choices.start_time, facts, choices.mode)
+        timed = await service.schedule_trip(db, trip, plan, choices.options)
         sketch = sketch_plan(plan, point if plan.start == "point" else None)
     context = {
         "trip": trip,
@@ -97,9 +89,9 @@ async def _render_trip(
         "start": choices.start or "first",
         "lat": choices.lat or "",
         "lng": choices.lng or "",
-        "start_time": choices.start_time.strftime("%H:%M"),
-        "day": choices.day.isoformat(),
-        "mode": choices.mode,
+        "start_time": choices.options.start_time.strftime("%H:%M"),
+        "day": choices.options.day.isoformat(),
+        "mode": choices.options.mode,
     }
     return page.render("tourism/trip.html", context, headers=headers)
 

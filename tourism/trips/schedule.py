@@ -13,6 +13,7 @@ from typing import Literal
 import msgspec
 
 from i18n import TIME_ZONE
+from tourism.errors import InvalidInput
 from tourism.geo import CAR_KMH, MOTORBIKE_KMH
 from tourism.hours import OpeningHours, opening_status
 from tourism.trips.models import PlannedStop, TripPlan
@@ -30,6 +31,8 @@ __all__ = [
     "TimedPlan",
     "parse_start_time",
     "parse_day",
+    "ScheduleOptions",
+    "read_schedule_options",
     "schedule_plan",
 ]
 
@@ -116,6 +119,26 @@ def parse_day(text: str | None) -> date | None:
     if text is None or not text.strip():
         return None
     return date.fromisoformat(text.strip())
+
+
+class ScheduleOptions(msgspec.Struct, frozen=True, kw_only=True):
+    """The day, the start time and the way of travelling a visitor chose."""
+
+    day: date
+    start_time: time = DEFAULT_START
+    mode: Mode = "motorbike"
+
+
+def read_schedule_options(at: str | None, day: str | None, mode: str | None, today: date) -> ScheduleOptions:
+    """The options as typed in the plan form or the API's query (blank means the default); InvalidInput else."""
+    try:
+        start_time = parse_start_time(at) or DEFAULT_START
+        chosen_day = parse_day(day) or today
+    except ValueError:
+        raise InvalidInput("the start time or day was not understood", code="bad_start_time") from None
+    if mode not in (None, "", *MODES):
+        raise InvalidInput("travel by motorbike or car", code="bad_travel_mode")
+    return ScheduleOptions(day=chosen_day, start_time=start_time, mode="car" if mode == "car" else "motorbike")
 
 
 def _travel_minutes(planned: PlannedStop, mode: Mode) -> int:

@@ -12,7 +12,7 @@ from tourism.errors import Conflict, InvalidInput, NotFound
 from tourism.geo import Stop, plan_day
 from tourism.trips import repository
 from tourism.trips.models import MAX_STOPS, NewTrip, PlannedStop, StopAdd, Trip, TripPlan, TripStop
-from tourism.trips.schedule import StopFacts
+from tourism.trips.schedule import ScheduleOptions, StopFacts, TimedPlan, schedule_plan
 
 __all__ = [
     "expire_unused_trips",
@@ -29,6 +29,7 @@ __all__ = [
     "plan_from_start",
     "saved_document_ids",
     "stop_facts",
+    "schedule_trip",
 ]
 
 MAX_TOKEN_LENGTH = 100
@@ -203,6 +204,14 @@ async def stop_facts(connection: asyncpg.Connection, trip: Trip) -> dict[str, St
         return {}
     found = await attractions.list_attractions_by_slugs(connection, slugs)
     return {item.document_id: StopFacts(hours=item.opening_hours, category=item.category) for item in found}
+
+
+async def schedule_trip(
+    connection: asyncpg.Connection, trip: Trip, plan: TripPlan, options: ScheduleOptions
+) -> TimedPlan:
+    """Clock times for the trip's plan from the chosen day, start time and travel, with each stop's hours."""
+    facts = await stop_facts(connection, trip)
+    return schedule_plan(plan, options.day, options.start_time, facts, options.mode)
 
 
 async def expire_unused_trips(connection: asyncpg.Connection) -> int:

@@ -182,3 +182,23 @@ async def test_the_chosen_start_time_and_mode_are_kept_and_bad_ones_refused(
     assert "t-hours-warning" not in page
     for query in ("at=25:00", "at=noon", "day=2026-13-01", "mode=plane"):
         assert (await client.get(f"/vi/trip?{query}")).status_code == 422, query
+
+
+async def test_the_api_gives_the_same_schedule(
+    client: AsyncTestClient, pool: asyncpg.Pool, csrf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clock, "local_now", lambda: datetime(2026, 12, 7, 6, 0, tzinfo=TIME_ZONE))
+    await _publish(pool)
+    token = await csrf(client, "/vi/attractions/t-museum")
+    for key, *_ in PLACES:
+        await client.post("/vi/trip/stops", data={"_csrf_token": token, "document_id": key}, follow_redirects=False)
+    share = (await client.get("/en/trip")).text.split('id="share-link">/en/trips/', 1)[1].split("<", 1)[0]
+    response = await client.get(f"/api/v1/trips/{share}/schedule", params={"at": "08:00"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["day"] == "2026-12-07" and body["mode"] == "motorbike" and body["speed_kmh"] == 35.0
+    assert [stop["arrives_at"][11:16] for stop in body["stops"]] == ["08:00", "09:25", "10:07", "11:19"]
+    assert [stop["hours"] for stop in body["stops"]] == ["open", "always", "closed", "unknown"]
+    assert body["stops"][2]["opens_at"].startswith("2026-12-07T13:00:00")
+    bad = await client.get(f"/api/v1/trips/{share}/schedule", params={"at": "25:61"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "bad_start_time"
