@@ -3,6 +3,7 @@ sent one at a time and in order, "send again", and only http(s) receivers."""
 
 import asyncio
 import json
+import uuid
 from datetime import datetime
 
 import asyncpg
@@ -10,8 +11,16 @@ import pytest
 from standardwebhooks import Webhook
 
 from marketplace.platform.errors import Unprocessable
-from marketplace.webhooks import service
-from marketplace.webhooks.delivery import GIVE_UP_AFTER, HttpSender, deliver_due, run_round, sequence_all
+from marketplace.webhooks import repository, service
+from marketplace.webhooks.delivery import (
+    GIVE_UP_AFTER,
+    LEASE,
+    HttpSender,
+    deliver_due,
+    run_round,
+    run_webhook_worker,
+    sequence_all,
+)
 from marketplace.webhooks.models import EndpointForm
 from search.changes import record_event
 from tests.marketplace.webhooks.receiver import Clock, Received, Receiver
@@ -217,3 +226,40 @@ async def test_an_unreachable_receiver_is_retried(pool, sender: HttpSender, key:
         [delivery] = await service.deliveries(connection, endpoint_id)
     assert delivery.state == "pending" and delivery.last_error and "Connect" in delivery.last_error
     assert delivery.log[0].response_status is None
+
+
+async def test_a_delivery_whose_worker_died_is_sent_after_its_lease_ends(
+        pool, receiver: Receiver, sender: HttpSender, key: bytes, clock: Clock) -> None:
+    endpoint_id, _ = await register(pool, key, receiver.url)
+    await change(pool, id=1)
+    await sequence_all(pool, clock)
+    # A worker claims the delivery and dies before sending it.
+    assert len(await repository.claim_due(pool, clock(), uuid.uuid4(), 10, LEASE)) == 1
+    await deliver_due(pool, sender, key, now=clock)
+    assert receiver.requests == []  # its lease still holds
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    await deliver_due(pool, sender, key, now=clock)
+    assert len(receiver.requests) == 1
+    assert await states(pool, endpoint_id) == [("delivered", 2)]
+
+
+async def test_the_background_worker_sends_as_soon_as_a_change_commits(pool, receiver: Receiver,
+                                                                       key: bytes) -> None:
+    arrived = asyncio.Event()
+
+    def answer(_: Received) -> int:
+        arrived.set()
+        return 200
+
+    receiver.answer = answer
+    await register(pool, key, receiver.url)
+    stop = asyncio.Event()
+    # Polling once an hour: only the NOTIFY of the committing transaction can wake it in time.
+    worker = asyncio.create_task(run_webhook_worker(pool, key, stop, poll_seconds=3600))
+    try:
+        await change(pool, id=1, slug="live")
+        await asyncio.wait_for(arrived.wait(), timeout=60)
+    finally:
+        stop.set()
+        await worker
+    assert json.loads(receiver.requests[0].body)["data"]["slug"] == "live"
