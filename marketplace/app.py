@@ -68,6 +68,8 @@ from marketplace.platform.templating import create_environment
 from marketplace.platform.write_limits import limit_anonymous_writes
 from marketplace.province import api as province_api
 from marketplace.province import pages as province_pages
+from marketplace.traceability import api as traceability_api
+from marketplace.traceability import pages as traceability_pages
 from marketplace.webhooks import api as webhooks_api
 from marketplace.webhooks import pages as webhooks_pages
 
@@ -100,6 +102,7 @@ PAGE_ROUTERS: list[Router] = [
     featured_pages.router,
     feedback_pages.router,
     webhooks_pages.router,
+    traceability_pages.page_router,
 ]
 # The JSON API, mounted under /api/v1 and described by the OpenAPI document.
 API_ROUTERS: list[Router] = [
@@ -116,6 +119,7 @@ API_ROUTERS: list[Router] = [
     opendata_api.router,
     feedback_api.router,
     webhooks_api.router,
+    traceability_api.router,
 ]
 # Outside both: the redirect to a language, probes, feeds and short links, sitemaps, stored images.
 ROOT_ROUTERS: list[Router] = [
@@ -124,6 +128,7 @@ ROOT_ROUTERS: list[Router] = [
     *tourism_web.ROOT_ROUTERS,
     sitemaps.router,
     media_web.router,
+    traceability_pages.root_router,
 ]
 # Outside the shared middleware: the scraper's Bearer token is the METRICS_TOKEN, not an API token.
 OPERATOR_ROUTERS: list[Router] = [operations_metrics.router]

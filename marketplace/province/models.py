@@ -106,6 +106,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("ocop_3_star", "catalogue", N_("Listings with 3 OCOP stars")),
     Indicator("ocop_4_star", "catalogue", N_("Listings with 4 OCOP stars")),
     Indicator("ocop_5_star", "catalogue", N_("Listings with 5 OCOP stars")),
+    Indicator("trace_scans", "catalogue", N_("OCOP batch label (QR) scans")),
     Indicator("orders", "trade", N_("Orders")),
     Indicator("buyers", "trade", N_("Buyers")),
     Indicator("gmv", "trade", N_("Gross merchandise value (VND)"), "money"),

@@ -188,7 +188,17 @@ WHERE ((f.created_at >= $1 AND f.created_at < $2) OR (f.resolved_at >= $1 AND f.
 GROUP BY GROUPING SETS ((f.commune_code), ())
 """
 
-INDICATOR_QUERIES: tuple[str, ...] = (MERCHANTS, CATALOGUE, TRADE, REVIEWS, ATTRACTIONS, EVENTS, SEARCHES, FEEDBACK)
+# Scans of OCOP batch labels (the short link /t/<code>) on days of the month, in the producer's commune.
+TRACE_SCANS = """
+SELECT CASE WHEN grouping(m.commune_code) = 1 THEN 0 ELSE coalesce(m.commune_code, -1) END AS commune,
+    coalesce(sum(s.scans), 0) AS trace_scans
+FROM batch_scans s JOIN product_batches b ON b.id = s.batch_id JOIN merchants m ON m.id = b.merchant_id
+WHERE s.day >= $3 AND s.day < $4 AND $1::timestamptz IS NOT NULL AND $2::timestamptz IS NOT NULL
+GROUP BY GROUPING SETS ((m.commune_code), ())
+"""
+
+INDICATOR_QUERIES: tuple[str, ...] = (MERCHANTS, CATALOGUE, TRADE, REVIEWS, ATTRACTIONS, EVENTS, SEARCHES, FEEDBACK,
+                                      TRACE_SCANS)
 
 TOP_ZERO_RESULT_TERMS = """
 SELECT lower(trim(q.query)) AS term, count(*) AS count

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -27,7 +27,7 @@ from tourism.attractions import posters
 from tourism.attractions.models import Attraction
 
 __all__ = ["PosterFormat", "poster_version", "render_poster", "clear_poster_cache", "stop_poster_process",
-           "MAX_CACHED_POSTERS"]
+           "render_in_poster_process", "MAX_CACHED_POSTERS"]
 
 PosterFormat = Literal["svg", "pdf"]
 MAX_CACHED_POSTERS = 128  # a PDF is 30-300 KB: at most a few tens of MB per process
@@ -128,3 +128,16 @@ async def render_poster(attraction: Attraction, url: str, kind: PosterFormat) ->
         pending.add_done_callback(lambda _: in_flight.pop(key, None))
     # A client that disconnects must not cancel the render the others wait for.
     return await asyncio.shield(pending)
+
+
+async def render_in_poster_process(render: Callable[..., bytes], *args: Any) -> bytes:
+    """Another printable PDF (the marketplace's batch labels) drawn in the posters' child process, taking the
+    same one rendering slot: `render` and its arguments must pickle (a module-level function, plain data)."""
+    global _executor
+    slot = _slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(1))
+    async with slot:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(_poster_process(), render, *args)
+        except BrokenProcessPool:
+            _executor = None
+            raise

@@ -62,7 +62,22 @@ async def _merchants(conn: asyncpg.Connection) -> dict[str, int]:
                            "WHERE id = $1", merchant_id, created, reviewed)
     await conn.execute("UPDATE merchant_agents SET created_at = $1", at(2))
     await conn.execute("UPDATE products SET created_at = $1, updated_at = $1", at(4))
-    return {"grapes": grapes.variants[0].id, "garlic": garlic.variants[0].id, "m1": m1.id, "owner1": owner1.user_id}
+    return {"grapes": grapes.variants[0].id, "garlic": garlic.variants[0].id, "m1": m1.id, "owner1": owner1.user_id,
+            "grapes_product": grapes.id, "garlic_product": garlic.id}
+
+
+async def _trace_scans(conn: asyncpg.Connection, ids: dict[str, int]) -> None:
+    """A batch of grapes (COMMUNE) scanned 4 + 1 times in March, 7 in February and 2 in April; a batch of garlic
+    (OTHER_COMMUNE) scanned 2 times in March."""
+    grapes, garlic = [await conn.fetchval(
+        """INSERT INTO product_batches (product_id, merchant_id, trace_code, batch_code, date_kind, produced_on,
+                                        quantity, unit)
+           SELECT p.id, p.merchant_id, $2, 'LOT-1', 'harvest', '2026-02-20', 100, p.unit FROM products p
+           WHERE p.id = $1 RETURNING id""", product_id, code) for product_id, code in (
+        (ids["grapes_product"], "grapes2345"), (ids["garlic_product"], "garlic2345"))]
+    await conn.execute("INSERT INTO batch_scans (batch_id, day, scans) VALUES ($1, '2026-03-05', 4), "
+                       "($1, '2026-03-31', 1), ($1, '2026-02-28', 7), ($1, '2026-04-01', 2), ($2, '2026-03-15', 2)",
+                       grapes, garlic)
 
 
 async def _orders(conn: asyncpg.Connection, ids: dict[str, int]) -> None:
@@ -131,6 +146,7 @@ async def _feedback(conn: asyncpg.Connection) -> None:
 @pytest.fixture
 async def march(conn: asyncpg.Connection) -> asyncpg.Connection:
     ids = await _merchants(conn)
+    await _trace_scans(conn, ids)
     await _orders(conn, ids)
     await _tourism(conn)
     await _feedback(conn)
@@ -144,7 +160,7 @@ async def test_province_figures_of_a_known_month(march: asyncpg.Connection) -> N
         "merchants_registered": 3, "merchants_approved": 2, "merchants_active_30d": 2,
         "merchants_assisted": 1, "merchants_self_service": 2, "agents_onboarding": 1, "households_per_agent": 1.0,
         "products_listed": 3, "experiences_listed": 1, "ocop_3_star": 0, "ocop_4_star": 3, "ocop_5_star": 0,
-        "orders": 3, "buyers": 2, "gmv": 2 * 50_000 + 80_000, "orders_cash": 2, "orders_vietqr": 1,
+        "trace_scans": 7, "orders": 3, "buyers": 2, "gmv": 2 * 50_000 + 80_000, "orders_cash": 2, "orders_vietqr": 1,
         "orders_card": 0, "delivery_hours": 30.0, "orders_cancelled": 1, "orders_refunded": 0,
         "rating_average": 4.0, "reviews": 1,
         "attractions": 3, "events": 1, "attractions_verified_share": 33.3, "poster_scans": 5,
@@ -155,8 +171,8 @@ async def test_province_figures_of_a_known_month(march: asyncpg.Connection) -> N
     assert result.figures == expected
     assert [(t.term, t.count) for t in result.top_zero_result_terms] == [("xyz", 2), ("abc", 1)]
     assert [(a.agent, a.households) for a in result.agents] == [("Cán bộ số", 1)]
-    assert [(c.commune_code, c.figures["orders"], c.figures["gmv"]) for c in result.communes] == [
-        (COMMUNE, 2, 100_000), (OTHER_COMMUNE, 1, 80_000)]
+    assert [(c.commune_code, c.figures["orders"], c.figures["gmv"], c.figures["trace_scans"])
+            for c in result.communes] == [(COMMUNE, 2, 100_000, 5), (OTHER_COMMUNE, 1, 80_000, 2)]
 
 
 async def test_commune_figures_and_scope(march: asyncpg.Connection) -> None:
@@ -165,8 +181,8 @@ async def test_commune_figures_and_scope(march: asyncpg.Connection) -> None:
     assert result.name == "Phường Đô Vinh" and result.communes == []
     figures = result.figures
     assert (figures["merchants_registered"], figures["orders"], figures["buyers"], figures["attractions"],
-            figures["attractions_verified_share"], figures["events"], figures["poster_scans"]) == (
-        2, 2, 1, 2, 50.0, 1, 5)
+            figures["attractions_verified_share"], figures["events"], figures["poster_scans"],
+            figures["trace_scans"]) == (2, 2, 1, 2, 50.0, 1, 5, 5)
     assert (figures["feedback_received"], figures["feedback_resolved"], figures["feedback_resolve_hours"]) == (
         3, 3, 30.0)
     other = (await service.get_indicators(march, PROVINCE_SCOPE, MARCH, OTHER_COMMUNE)).figures
