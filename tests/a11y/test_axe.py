@@ -43,7 +43,8 @@ async def demo_paths(pool: asyncpg.Pool) -> dict[str, list[str]]:
     merchant = ["/merchant", f"/merchant/{merchant_id}", f"/payments/merchants/{merchant_id}/statement",
                 f"/payments/merchants/{merchant_id}/bank-account"]
     return {"public": public, "merchant1@demo.test": merchant, "agent.ninhphuoc@demo.test": ["/agent"],
-            "market-admin@demo.test": ["/editor/attractions", "/editor/events", "/admin/merchants", "/checkout"]}
+            "market-admin@demo.test": ["/editor/attractions", "/editor/events", "/editor/featured", "/admin/merchants",
+                                      "/checkout"]}
 
 
 async def violations(page: Any, source: str, url: str) -> list[str]:
