@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import asyncpg
 import msgspec
 
-from marketplace.platform.errors import BadRequest, NotFound, Unprocessable
+from marketplace.platform.errors import BadRequest, Conflict, NotFound, Unprocessable
 from marketplace.webhooks import repository as repo
 from marketplace.webhooks import signing
 from marketplace.webhooks.models import (
@@ -84,8 +84,13 @@ async def create_endpoint(conn: asyncpg.Connection, sealing_key: bytes, data: En
     url = check_url(data.url)
     event_types = _check_event_types(data.event_types)
     secret = signing.new_secret()
-    row = await repo.insert_endpoint(conn, url, data.description.strip(), event_types,
-                                     signing.seal(sealing_key, secret), signing.hint(secret), created_by)
+    try:
+        async with conn.transaction():
+            row = await repo.insert_endpoint(conn, url, data.description.strip(), event_types,
+                                             signing.seal(sealing_key, secret), signing.hint(secret), created_by)
+    except asyncpg.UniqueViolationError:
+        raise Conflict("An endpoint with this address exists already.", code="webhook_url_taken",
+                       details={"field": "url"}) from None
     return EndpointCreated(endpoint=_endpoint(row), secret=secret)
 
 

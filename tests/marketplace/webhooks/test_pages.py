@@ -67,6 +67,17 @@ async def test_the_secret_is_shown_once_and_stored_sealed(client, pool) -> None:
     assert row["event_types"] == ["attraction.updated", "feedback.created"]
 
 
+async def test_a_resent_form_registers_no_second_endpoint(client, pool) -> None:
+    await _signed_in(client, pool, "admin")
+    token = await page_csrf(client, "/en/admin/webhooks")
+    assert (await client.post("/en/admin/webhooks", data={**FORM, "_csrf_token": token})).status_code == 201
+    again = await client.post("/en/admin/webhooks", data={**FORM, "_csrf_token": token})
+    assert again.status_code == 409 and "An endpoint with this address exists already." in again.text
+    assert 'id="new-secret"' not in again.text
+    async with pool.acquire() as connection:
+        assert await connection.fetchval("SELECT count(*) FROM webhook_endpoints") == 1
+
+
 @pytest.mark.parametrize("data,code", [
     ({**FORM, "url": "file:///etc/passwd"}, "Enter an http or https address."),
     ({**FORM, "event_types": []}, "Choose at least one event."),
