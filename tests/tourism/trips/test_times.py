@@ -158,6 +158,7 @@ async def test_the_trip_page_gives_times_warnings_and_a_sketch_in_every_locale(
         assert re.search(r'role="img" aria-labelledby="sketch-title sketch-desc"', svg)
         assert '<title id="sketch-title">' in svg and '<desc id="sketch-desc">' in svg
         assert svg.count("<circle") == 4 and svg.count("<line") == 3
+        assert svg.count('class="t-sketch-closed"') == 1  # the temple, drawn hollow as well as warned of
         assert f'direction="{"rtl" if locale == "ar" else "ltr"}"' in svg
     english = (await client.get("/en/trip")).text
     assert "1 stop is closed when you arrive." in english
