@@ -22,6 +22,7 @@ from marketplace.catalog.models import Product, ProductCreate, VariantIn
 from marketplace.checkout.models import CheckoutForm
 from marketplace.checkout.service import place_checkout, quote_cart
 from marketplace.demo import repository
+from marketplace.demo.feedback import seed_demo_feedback
 from marketplace.demo.payments import pay_demo_order
 from marketplace.media import ImagePipeline, LocalStorage
 from marketplace.merchants import repository as merchants_repository
@@ -293,11 +294,13 @@ async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) 
     await _pending_merchant(conn, data["pending_merchant"])
     order_count = await _demo_orders(conn, products)
     await _officials(conn, admin)
+    feedback = await seed_demo_feedback(conn, _commune_code("Xã Ninh Phước"), MARKER_SLUG)
     return {
         "merchants": len(data["merchants"]),
         "pending_merchants": 1,
         "products": len(products),
         "orders": order_count,
+        "feedback": feedback,
         "password": DEMO_PASSWORD,
         "accounts": [
             DEMO_ADMIN_EMAIL,

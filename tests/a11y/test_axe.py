@@ -27,7 +27,7 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-async def demo_paths(pool: asyncpg.Pool) -> dict[str, list[str]]:
+async def demo_paths(pool: asyncpg.Pool, private_feedback: list[str]) -> dict[str, list[str]]:
     """Paths (after the locale) of every kind of page, by who sees them."""
     async with pool.acquire() as connection:
         product = await connection.fetchval("SELECT slug FROM products WHERE status = 'published' "
@@ -37,14 +37,16 @@ async def demo_paths(pool: asyncpg.Pool) -> dict[str, list[str]]:
         shop = await connection.fetchval("SELECT slug FROM merchants WHERE status = 'approved' ORDER BY id LIMIT 1")
         merchant_id = await connection.fetchval(
             "SELECT m.id FROM merchants m JOIN users u ON u.id = m.owner_user_id WHERE u.email = 'merchant1@demo.test'")
+        feedback_id = await connection.fetchval("SELECT min(id) FROM feedback WHERE status <> 'resolved'")
     public = ["/", "/search?q=nho", "/attractions", "/attractions/po-klong-garai", "/events", "/events/kate",
               "/products", f"/products/{product}", f"/products/{experience}", f"/shops/{shop}", "/trip", "/cart",
-              "/account/sign-in", "/account/sign-up"]
+              "/account/sign-in", "/account/sign-up", "/feedback/new?attraction=po-klong-garai", "/feedback/new",
+              *private_feedback[:1]]
     merchant = ["/merchant", f"/merchant/{merchant_id}", f"/payments/merchants/{merchant_id}/statement",
                 f"/payments/merchants/{merchant_id}/bank-account"]
     return {"public": public, "merchant1@demo.test": merchant, "agent.ninhphuoc@demo.test": ["/agent"],
             "market-admin@demo.test": ["/editor/attractions", "/editor/events", "/editor/featured", "/admin/merchants",
-                                      "/checkout"]}
+                                       "/feedback/inbox", f"/feedback/inbox/{feedback_id}", "/checkout"]}
 
 
 async def violations(page: Any, source: str, url: str) -> list[str]:
@@ -70,8 +72,8 @@ async def test_no_serious_or_critical_accessibility_violation(live_server: Any, 
     from marketplace.cli import seed_demo
 
     source = axe_source()
-    await seed_demo(pool, live_server.settings)
-    paths = await demo_paths(pool)
+    summary = await seed_demo(pool, live_server.settings)
+    paths = await demo_paths(pool, summary["marketplace"]["feedback"])
     found: list[str] = []
     for who, who_paths in paths.items():
         # axe is injected as a script, which the pages' CSP (script-src 'self') would rightly refuse.

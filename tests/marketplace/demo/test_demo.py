@@ -36,4 +36,8 @@ async def test_demo_seed(conn: asyncpg.Connection, tmp_path: Path) -> None:
     grapes = [d for d in documents if d.slug.startswith("nho-do-ninh-thuan")]
     assert grapes and grapes[0].ocop_stars == 4 and grapes[0].image_url
     assert {d.kind for d in documents} == {"product", "experience", "merchant"}
+    # Tourists' feedback: one resolved, one being handled, one received, each behind its private link.
+    assert [tuple(row) for row in await conn.fetch("SELECT category, status FROM feedback ORDER BY id")] == [
+        ("wrong_information", "resolved"), ("cleanliness", "assigned"), ("other", "received")]
+    assert len(summary["feedback"]) == 3
     assert (await seed_marketplace_demo(conn, tmp_path)).get("skipped")
