@@ -30,8 +30,10 @@ from marketplace.province.service import run_indicators_job
 from marketplace.search_source import MarketplaceSource
 from marketplace.search_source import category_label as marketplace_category_label
 from marketplace.webhooks.delivery import run_webhook_worker
+from marketplace.webhooks.repository import get_outbox_lag as get_webhook_outbox_lag
 from marketplace.webhooks.signing import sealing_key
 from search import create_engine
+from search.changes import sequencing_lag
 from search.engine import SearchEngine
 from search.indexer import Indexer
 from search.labels import register_category_labeller
@@ -125,6 +127,8 @@ async def start(runtime: Runtime, *, background: bool | None = None) -> None:
         log.warning("search engine setup failed; it will be retried by the indexer", exc_info=True)
     runtime.images = create_image_pipeline(runtime.settings)
     runtime.outboxes["notifications"] = get_notification_outbox_lag
+    runtime.outboxes["change_log"] = sequencing_lag
+    runtime.outboxes["webhooks"] = get_webhook_outbox_lag
     # Facets of the search page are labelled by the packages whose documents carry the categories.
     register_category_labeller(tourism_category_label)
     register_category_labeller(marketplace_category_label)

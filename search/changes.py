@@ -32,6 +32,7 @@ __all__ = [
     "sequence_changes",
     "list_changes",
     "last_position",
+    "sequencing_lag",
 ]
 
 # NOTIFY channel: readers LISTEN on it to hear of new events as soon as their transaction commits.
@@ -99,3 +100,8 @@ async def list_changes(connection: asyncpg.Connection, after: int, limit: int) -
 async def last_position(connection: asyncpg.Connection) -> int:
     """The position of the newest sequenced event (0 when none)."""
     return await repository.get_last_position(connection)
+
+
+async def sequencing_lag(connection: asyncpg.Connection) -> tuple[int, float]:
+    """Events waiting for a position (the feed does not show them yet), and how long the oldest has waited."""
+    return await repository.get_unsequenced_lag(connection)

@@ -14,6 +14,7 @@ __all__ = [
     "sequence_pending",
     "list_after",
     "get_last_position",
+    "get_unsequenced_lag",
 ]
 
 NOTIFY_CHANNEL = "change_events"
@@ -39,6 +40,10 @@ SELECT id, position, event_type, data::text AS data, occurred_at FROM change_eve
 WHERE position > $1 ORDER BY position LIMIT $2
 """
 LAST_POSITION_SQL = "SELECT coalesce(max(position), 0) FROM change_events"
+UNSEQUENCED_LAG_SQL = """
+SELECT count(*) AS pending, coalesce(extract(epoch FROM now() - min(occurred_at)), 0)::float8 AS oldest_seconds
+FROM change_events WHERE position IS NULL
+"""
 
 
 async def insert_change_event(connection: asyncpg.Connection, event_type: str, data_json: str) -> int:
@@ -67,3 +72,9 @@ async def list_after(connection: asyncpg.Connection, after: int, limit: int) -> 
 async def get_last_position(connection: asyncpg.Connection | Any) -> int:
     """The highest position given so far (0 when none)."""
     return await connection.fetchval(LAST_POSITION_SQL)
+
+
+async def get_unsequenced_lag(connection: asyncpg.Connection) -> tuple[int, float]:
+    """Events committed but not yet given a position, and the age of the oldest (0 when none)."""
+    row = await connection.fetchrow(UNSEQUENCED_LAG_SQL)
+    return row["pending"], row["oldest_seconds"]

@@ -21,6 +21,7 @@ __all__ = [
     "list_attempts",
     "resend_delivery",
     "wake_workers",
+    "get_outbox_lag",
 ]
 
 # Wakes the worker when an admin asks for a delivery again (new events wake it on the change log's channel).
@@ -115,6 +116,12 @@ WHERE id = $1 AND state IN ('delivered', 'failed')
 RETURNING id, endpoint_id
 """
 WAKE = "SELECT pg_notify($1, '')"
+# Due deliveries of endpoints that are on (a paused endpoint's queue is waiting on purpose).
+OUTBOX_LAG = """
+SELECT count(*) AS pending, coalesce(extract(epoch FROM now() - min(d.next_attempt_at)), 0)::float8 AS oldest_seconds
+FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.is_active
+WHERE d.state IN ('pending', 'sending') AND d.next_attempt_at <= now()
+"""
 
 
 async def insert_endpoint(conn: asyncpg.Connection, url: str, description: str, event_types: list[str],
@@ -181,3 +188,9 @@ async def resend_delivery(conn: asyncpg.Connection, delivery_id: int, now: datet
 async def wake_workers(conn: asyncpg.Connection) -> None:
     # NOTIFY is transactional: the worker hears it when the admin's transaction commits.
     await conn.execute(WAKE, WAKE_CHANNEL)
+
+
+async def get_outbox_lag(conn: asyncpg.Connection) -> tuple[int, float]:
+    """Deliveries due and not yet sent, and how long the oldest of them has been due (0 when none)."""
+    row = await conn.fetchrow(OUTBOX_LAG)
+    return row["pending"], row["oldest_seconds"]
