@@ -61,6 +61,7 @@ from marketplace.platform.middleware import (
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
+from marketplace.platform.response_cache import PublicResponseCacheMiddleware, ResponseCache
 from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
 from marketplace.platform.telemetry import configure_logging, tracing_middleware
@@ -155,6 +156,8 @@ def build_router(settings: Settings, path: str = "/") -> Router:
             DefineMiddleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,
                              hsts=settings.secure_cookies),
             DefineMiddleware(CsrfUnlessTokenMiddleware, config=csrf, exempt_paths=CSRF_EXEMPT_SUFFIXES),
+            # Inside CSRF (which sets the visitor's token), before the principal: anonymous reads only.
+            DefineMiddleware(PublicResponseCacheMiddleware, cache=ResponseCache()),
             PrincipalMiddleware,
         ],
         exception_handlers={Exception: handle_exception},

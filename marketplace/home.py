@@ -17,7 +17,7 @@ from marketplace.platform.templating import PageRenderer
 __all__ = ["page_router", "root_router"]
 
 
-@get("/", name="home", include_in_schema=False, opt={"read_replica": True})
+@get("/", name="home", include_in_schema=False, opt={"read_replica": True, "public_cache": True})
 async def home_page(page: NamedDependency[PageRenderer], db: NamedDependency[asyncpg.Connection],
                     locale: NamedDependency[str]) -> Response:
     """The home page: search box, featured attractions and products (editors' picks, then popularity)."""

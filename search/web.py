@@ -112,7 +112,7 @@ class SearchApi(Controller):
         """Listings matching the text and filters, with highlights, facet counts and an estimated total."""
         return await service.run_search(_engine(search_engine), pool, search_query)
 
-    @get("/suggest", name="search.api.suggest")
+    @get("/suggest", name="search.api.suggest", opt={"public_cache": True})
     async def suggest(
         self,
         search_engine: NamedDependency[Any],

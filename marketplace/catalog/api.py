@@ -39,7 +39,7 @@ class CatalogApi(Controller):
 
     tags = ["catalog"]
 
-    @get("/products", opt={"read_replica": True})
+    @get("/products", opt={"read_replica": True, "public_cache": True})
     async def list_products(
         self,
         db: Db,
@@ -51,7 +51,7 @@ class CatalogApi(Controller):
         """Published products of approved merchants, newest first (cursor: `before`)."""
         return await service.list_public_products(db, category=category, kind=kind, before_id=before, limit=limit)
 
-    @get("/products/{slug:str}", opt={"read_replica": True})
+    @get("/products/{slug:str}", opt={"read_replica": True, "public_cache": True})
     async def get_product(self, db: Db, slug: FromPath[str]) -> Product:
         """A published product with its variants, slots and images."""
         return await service.get_public_product(db, slug)

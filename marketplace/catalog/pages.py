@@ -122,7 +122,7 @@ class CatalogPages(Controller):
         cards = await service.list_public_products(db, category=slug, before_id=before, limit=PAGE_SIZE)
         return await _product_list(db, page, cards, slug)
 
-    @get("/products/{slug:str}", name="marketplace.product", opt={"read_replica": True})
+    @get("/products/{slug:str}", name="marketplace.product", opt={"read_replica": True, "public_cache": True})
     async def product(self, db: Db, page: Page, locale: NamedDependency[str], slug: FromPath[str]) -> Response:
         """The product page: variants or slots with an add-to-cart form, images, reviews."""
         product = await service.get_public_product(db, slug)
@@ -140,7 +140,7 @@ class CatalogPages(Controller):
             headers=PUBLIC_CACHE,
         )
 
-    @get("/shops/{slug:str}", name="marketplace.shop", opt={"read_replica": True})
+    @get("/shops/{slug:str}", name="marketplace.shop", opt={"read_replica": True, "public_cache": True})
     async def shop(self, db: Db, page: Page, slug: FromPath[str], before: Cursor = None) -> Response:
         """The shop page: the merchant's story, OCOP badge, location and products."""
         merchant = await merchants.get_public_merchant(db, slug)

@@ -53,6 +53,15 @@ def discover_migrations(packages: tuple[str, ...] = MIGRATION_PACKAGES) -> list[
     return found
 
 
+# Tables created by any package's migrations bump the content version (the anonymous response cache's
+# validator) unless exempted; see marketplace/migrations/20261206_3701_content_version.sql.
+async def watch_new_tables(connection: asyncpg.Connection) -> None:
+    """Put the content-version trigger on tables the last migrations created."""
+    if await connection.fetchval("SELECT to_regprocedure('watch_content_tables()') IS NOT NULL"):
+        async with connection.transaction():
+            await connection.execute("SELECT watch_content_tables()")
+
+
 async def apply_migrations(connection: asyncpg.Connection, migrations: list[Migration] | None = None) -> list[str]:
     """Apply what is not yet applied; safe to run from several processes at once. Returns what ran."""
     pending_migrations = discover_migrations() if migrations is None else migrations
@@ -77,6 +86,8 @@ async def apply_migrations(connection: asyncpg.Connection, migrations: list[Migr
                 )
             applied_now.append(f"{migration.package}/{migration.name}")
             log.info("applied migration %s/%s", *key)
+        if applied_now:
+            await watch_new_tables(connection)
     finally:
         await connection.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
     return applied_now

@@ -15,8 +15,11 @@ from markupsafe import Markup
 import i18n
 from marketplace.platform.middleware import mask_csrf_token, unmask_csrf_token
 
-__all__ = ["TEMPLATE_DIRS", "create_environment", "PageRenderer", "Page"]
+__all__ = ["TEMPLATE_DIRS", "MASKED_CSRF_SCOPE_KEY", "create_environment", "PageRenderer", "Page", "body_digest",
+           "page_tag"]
 
+# Where a rendered page leaves the masked CSRF token it holds, for the anonymous response cache to cut out.
+MASKED_CSRF_SCOPE_KEY = "marketplace.masked_csrf_token"
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS: tuple[Path, ...] = (
     ROOT / "marketplace" / "templates",
@@ -143,6 +146,20 @@ def create_environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     return environment
 
 
+def body_digest(body: bytes) -> bytes:
+    """The digest of a page's body without its CSRF token (the part of the ETag every visitor shares)."""
+    return hashlib.blake2b(body, digest_size=16).digest()
+
+
+def page_tag(digest: bytes, token: str) -> str:
+    """The page's ETag from its body's `body_digest` and the visitor's CSRF token (masked or not)."""
+    tag = hashlib.blake2b(digest_size=12)
+    if token:
+        tag.update(unmask_csrf_token(token).encode())
+    tag.update(digest)
+    return tag.hexdigest()
+
+
 def _page_tag(body: str, masked_token: str) -> str:
     """The page's ETag: its content, with the CSRF token counted unmasked.
 
@@ -150,12 +167,9 @@ def _page_tag(body: str, masked_token: str) -> str:
     and no page holding a form was ever answered 304. The copy a browser holds stays valid while the token
     behind its mask is the same.
     """
-    digest = hashlib.blake2b(digest_size=12)
     if masked_token:
         body = body.replace(masked_token, "")
-        digest.update(unmask_csrf_token(masked_token).encode())
-    digest.update(body.encode())
-    return digest.hexdigest()
+    return page_tag(body_digest(body.encode()), masked_token)
 
 
 class Page(Response[str]):
@@ -216,6 +230,7 @@ class PageRenderer:
             # Revalidation with an ETag saves the body on a weak signal; "private" because pages carry
             # per-visitor CSRF tokens and names, so shared caches must not keep them.
             etag = '"' + _page_tag(body, common["csrf_token"]) + '"'
+            self.request.scope[MASKED_CSRF_SCOPE_KEY] = common["csrf_token"]  # type: ignore[literal-required]
             headers.setdefault("cache-control", "private, no-cache")
             headers["etag"] = etag
             if etag in self.request.headers.get("if-none-match", ""):

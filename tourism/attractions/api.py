@@ -57,7 +57,7 @@ class AttractionApi(Controller):
     path = "/attractions"
     tags = ["tourism"]
 
-    @get("/", name="tourism.api.attractions.list", opt={"read_replica": True})
+    @get("/", name="tourism.api.attractions.list", opt={"read_replica": True, "public_cache": True})
     async def list_attractions(
         self,
         db: NamedDependency[asyncpg.Connection],

@@ -41,7 +41,7 @@ class EventPages(Controller):
 
     path = "/events"
 
-    @get("/", name="tourism.events.calendar", opt={"read_replica": True})
+    @get("/", name="tourism.events.calendar", opt={"read_replica": True, "public_cache": True})
     async def calendar_page(
         self,
         page: NamedDependency[PageRenderer],

@@ -26,6 +26,7 @@ __all__ = ["router", "AttractionPages", "NearMePages", "status_view"]
 # Pages carry the visitor's CSRF token and sign-in state, so only their own browser may keep them, briefly.
 # Revalidated on every visit (the ETag makes it a 304): nearby prices and opening hours are never a minute old.
 CACHE_HEADERS = {"cache-control": "private, no-cache"}
+DEGRADED_HEADERS = {"cache-control": "private, no-store"}
 
 
 def status_view(status: OpenStatus, now: datetime, locale: str) -> dict[str, Any]:
@@ -53,7 +54,7 @@ class AttractionPages(Controller):
 
     path = "/attractions"
 
-    @get("/", name="tourism.attractions.list", opt={"read_replica": True})
+    @get("/", name="tourism.attractions.list", opt={"read_replica": True, "public_cache": True})
     async def list_page(
         self,
         page: NamedDependency[PageRenderer],
@@ -82,7 +83,7 @@ class AttractionPages(Controller):
             headers=CACHE_HEADERS,
         )
 
-    @get("/{slug:str}", name="tourism.attractions.detail", opt={"read_replica": True})
+    @get("/{slug:str}", name="tourism.attractions.detail", opt={"read_replica": True, "public_cache": True})
     async def detail_page(
         self,
         request: Request[Any, Any, Any],
@@ -120,7 +121,8 @@ class AttractionPages(Controller):
                 "saved": await _saved_ids(request, db),
                 "json_ld": json_ld(attraction_jsonld(attraction, page.locale, site)),
             },
-            headers=CACHE_HEADERS,
+            # Without its nearby lists (search down) the page is for this request only, never kept.
+            headers=CACHE_HEADERS if nearby.available else DEGRADED_HEADERS,
         )
 
 

@@ -1,0 +1,255 @@
+"""Anonymous responses of public reads, kept in each server's memory and validated on every request.
+
+A route opts in with `opt={"public_cache": True}` (a plain key, so packages below marketplace can declare
+it). A GET from a visitor with no session, no bearer token and no cookie besides the CSRF and language
+ones is then answered from the kept response when the content version (`content_version_shards`, bumped
+in the same transaction by any write to a watched table) and the minute (pages show "open now" and
+today's events) are the ones it was rendered at. One short query per request reads the version, so an
+edit, an order or a booking on any server shows on the very next request to every server.
+
+What is kept is visitor-independent: the body with the page's masked CSRF token cut out, already
+compressed when it holds no token, and the headers without Set-Cookie. The CSRF middleware outside this
+one still sets its cookie; the visitor's own token is masked afresh into the body on every answer, and
+the page's ETag (which counts the token) is computed as `PageRenderer` does, so 304s work as before.
+"""
+
+import gzip
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import brotli
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
+
+import i18n
+from marketplace.platform.database import ACQUIRE_TIMEOUT
+from marketplace.platform.middleware import mask_csrf_token
+from marketplace.platform.runtime import runtime_of
+from marketplace.platform.templating import MASKED_CSRF_SCOPE_KEY, body_digest, page_tag
+from tourism import clock
+
+__all__ = ["PUBLIC_CACHE_OPT", "ResponseCache", "PublicResponseCacheMiddleware", "read_content_version"]
+
+PUBLIC_CACHE_OPT = "public_cache"
+CONTENT_VERSION_SQL = "SELECT sum(version)::bigint FROM content_version_shards"
+# Litestar's CSRF cookie and the remembered language; any other cookie (session, cart, trip) means the
+# answer may depend on the visitor, so the request goes to the handler.
+ALLOWED_COOKIES = frozenset({"csrftoken", i18n.LOCALE_COOKIE})
+MAX_ENTRIES = 2048
+MAX_BODY_BYTES = 512 * 1024
+# As the app's CompressionConfig: brotli quality 5, gzip fallback, nothing under 500 bytes.
+MINIMUM_COMPRESSED_SIZE = 500
+BROTLI_QUALITY = 5
+STRIPPED_HEADERS = frozenset({b"content-length", b"content-encoding", b"vary", b"etag", b"set-cookie",
+                              b"transfer-encoding"})
+
+
+@dataclass(slots=True)
+class CachedResponse:
+    """A rendered anonymous response, with the content version and minute it was rendered at."""
+
+    version: int
+    minute: datetime
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    segments: list[bytes]
+    """The body split where the page's masked CSRF token stood (one segment when there was none)."""
+    encoded: dict[str, bytes]
+    """The whole body per content coding, for bodies without a token."""
+    is_page: bool
+    digest: bytes
+    """`body_digest` of the body without its token, for the page's ETag."""
+
+
+class ResponseCache:
+    """The kept responses of one process, least recently used dropped first."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
+        self.max_entries = max_entries
+
+    def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
+        self.entries[key] = entry
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+async def read_content_version(pool: Any) -> int:
+    """The current content version (the sum of the shards' counters)."""
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection:
+        return int(await connection.fetchval(CONTENT_VERSION_SQL))
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return dict(scope["headers"])
+
+
+def _cookie_names(cookie_header: bytes) -> set[str]:
+    return {part.split("=", 1)[0].strip() for part in cookie_header.decode("latin-1").split(";") if part.strip()}
+
+
+def _cookie(cookie_header: bytes, name: str) -> str:
+    for part in cookie_header.decode("latin-1").split(";"):
+        key, _, value = part.partition("=")
+        if key.strip() == name:
+            return value.strip()
+    return ""
+
+
+def _coding(accept_encoding: bytes) -> str:
+    """The coding Litestar's compression would pick: brotli, then gzip, else none."""
+    if b"br" in accept_encoding:
+        return "br"
+    if b"gzip" in accept_encoding:
+        return "gzip"
+    return "identity"
+
+
+def _encode(body: bytes, coding: str) -> bytes:
+    if coding == "br":
+        return brotli.compress(body, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)
+    if coding == "gzip":
+        return gzip.compress(body, compresslevel=9, mtime=0)
+    return body
+
+
+def _decode(body: bytes, coding: str) -> bytes:
+    if coding == "br":
+        return brotli.decompress(body)
+    if coding == "gzip":
+        return zlib.decompress(body, wbits=31)
+    return body
+
+
+class PublicResponseCacheMiddleware:
+    """Answers anonymous GETs of routes marked `public_cache` from the kept response while it is current."""
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        runtime = runtime_of(scope["app"].state)
+        try:
+            version = await read_content_version(runtime.require_pool())
+        except Exception:  # noqa: BLE001 - without a version nothing is served from memory; the handler decides
+            await self.app(scope, receive, send)
+            return
+        minute = clock.local_now().replace(second=0, microsecond=0)
+        entry = self.cache.get(key)
+        if entry is not None and entry.version == version and entry.minute == minute:
+            await self._answer(entry, scope, send)
+            return
+        await self._render_and_keep(key, version, minute, scope, receive, send)
+
+    @staticmethod
+    def _key(scope: Scope) -> tuple[Any, ...] | None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return None
+        handler = scope.get("route_handler")
+        if handler is None or not handler.opt.get(PUBLIC_CACHE_OPT):
+            return None
+        headers = _headers(scope)
+        if b"authorization" in headers:
+            return None
+        cookies = headers.get(b"cookie", b"")
+        if cookies and not _cookie_names(cookies) <= ALLOWED_COOKIES:
+            return None
+        # Everything the handler may read besides the content: path, query, host (absolute links), the
+        # language inputs (cookie, Accept-Language) and the coding the answer is sent in.
+        return (scope["path"], scope.get("query_string", b""), headers.get(b"host", b""), scope.get("scheme"),
+                _cookie(cookies, i18n.LOCALE_COOKIE) if cookies else "", headers.get(b"accept-language", b""))
+
+    async def _answer(self, entry: CachedResponse, scope: Scope, send: Send) -> None:
+        headers = _headers(scope)
+        coding = _coding(headers.get(b"accept-encoding", b""))
+        response_headers = list(entry.headers)
+        raw_token = ScopeState.from_scope(scope).csrf_token
+        token = "" if raw_token in (Ellipsis, None) else str(raw_token)
+        if entry.is_page:
+            etag = '"' + page_tag(entry.digest, token) + '"'
+            response_headers.append((b"etag", etag.encode()))
+            if etag.encode() in headers.get(b"if-none-match", b""):
+                await send({"type": "http.response.start", "status": 304, "headers": response_headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        if len(entry.segments) == 1:
+            body = entry.encoded.get(coding, entry.segments[0])
+            coding = coding if coding in entry.encoded else "identity"
+        else:
+            plain = mask_csrf_token(token).encode().join(entry.segments)
+            if len(plain) < MINIMUM_COMPRESSED_SIZE:
+                coding = "identity"
+            body = _encode(plain, coding)
+        if coding != "identity":
+            response_headers.append((b"content-encoding", coding.encode()))
+        if len(entry.segments) > 1 or entry.encoded:
+            response_headers.append((b"vary", b"Accept-Encoding"))
+        response_headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": entry.status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _render_and_keep(self, key: tuple[Any, ...], version: int, minute: datetime, scope: Scope,
+                               receive: Receive, send: Send) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                # A copy: the middleware outside adds its own headers (CSRF cookie, request id) in place.
+                start = {"status": message["status"], "headers": list(message.get("headers", []))}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        entry = self._entry(start, b"".join(chunks), version, minute, scope)
+        if entry is not None:
+            self.cache.put(key, entry)
+
+    @staticmethod
+    def _entry(start: Message | None, body: bytes, version: int, minute: datetime,
+               scope: Scope) -> CachedResponse | None:
+        if start is None or start["status"] != 200 or len(body) > MAX_BODY_BYTES:
+            return None
+        raw_headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+        coding = "identity"
+        for name, value in raw_headers:
+            lower = name.lower()
+            if lower == b"set-cookie" and not value.startswith(i18n.LOCALE_COOKIE.encode() + b"="):
+                return None  # a cookie of this visitor's own
+            if lower == b"cache-control" and b"no-store" in value:
+                return None
+            if lower == b"content-encoding":
+                coding = value.decode("latin-1").strip()
+        if coding not in ("br", "gzip", "identity"):
+            return None
+        plain = _decode(body, coding)
+        masked = scope.get(MASKED_CSRF_SCOPE_KEY) or ""  # type: ignore[misc]
+        segments = plain.split(masked.encode()) if masked else [plain]
+        is_page = MASKED_CSRF_SCOPE_KEY in scope
+        encoded: dict[str, bytes] = {}
+        if len(segments) == 1 and len(plain) >= MINIMUM_COMPRESSED_SIZE:
+            encoded = {"br": _encode(plain, "br"), "gzip": _encode(plain, "gzip")}
+        headers = [(name, value) for name, value in raw_headers if name.lower() not in STRIPPED_HEADERS]
+        headers += [(name, value) for name, value in raw_headers if name.lower() == b"set-cookie"]
+        return CachedResponse(version=version, minute=minute, status=200, headers=headers, segments=segments,
+                              encoded=encoded, is_page=is_page, digest=body_digest(b"".join(segments)))
