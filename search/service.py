@@ -104,16 +104,32 @@ def build_query(
         raise InvalidSearch(f"invalid search: {error}", {"reason": str(error)}) from None
 
 
+# Where a search handler leaves what it logged, so an answer served again from memory logs it again.
+LOGGED_SEARCH_SCOPE_KEY = "search.logged_search"
+
+
+def logged_search(query: SearchQuery, result: SearchResult) -> tuple[str, str, int] | None:
+    """What `run_search` logged for this query: (text, locale, results), or None (no text, a later page)."""
+    if query.text and query.page == 1:
+        return query.text, query.locale, result.estimated_total
+    return None
+
+
+async def record_search(pool: asyncpg.Pool, text: str, locale: str, result_count: int) -> None:
+    """Log one search in its own short transaction; a search is a read, so this never fails it."""
+    try:
+        async with pool.acquire(timeout=LOG_ACQUIRE_TIMEOUT) as connection:
+            await log_query(connection, text, locale, result_count)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        log.warning("search log not written", exc_info=True)
+
+
 async def run_search(engine: SearchEngine, pool: asyncpg.Pool | None, query: SearchQuery) -> SearchResult:
     """Run the query and log it (first pages with text only) for the province's reports."""
     result = await engine.search(query)
-    if pool is not None and query.text and query.page == 1:
-        try:
-            # A search is a read: logging it must never make it fail or wait long for a connection.
-            async with pool.acquire(timeout=LOG_ACQUIRE_TIMEOUT) as connection:
-                await log_query(connection, query.text, query.locale, result.estimated_total)
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            log.warning("search log not written", exc_info=True)
+    logged = logged_search(query, result)
+    if pool is not None and logged is not None:
+        await record_search(pool, *logged)
     return result
 
 

@@ -84,6 +84,13 @@ async def provide_search_query(
     )
 
 
+def _note_logged(request: Request[Any, Any, Any], query: SearchQuery, result: SearchResult) -> None:
+    """Leave what was logged where a cache serving this answer again finds it (it must log each search)."""
+    logged = service.logged_search(query, result)
+    if logged is not None:
+        request.scope[service.LOGGED_SEARCH_SCOPE_KEY] = logged  # type: ignore[literal-required]
+
+
 def _engine(search_engine: SearchEngine | None) -> SearchEngine:
     if search_engine is None:
         raise SearchUnavailable("search is not configured")
@@ -102,15 +109,18 @@ class SearchApi(Controller):
     tags = ["search"]
     dependencies = {"search_query": Provide(provide_search_query)}
 
-    @get("/", name="search.api.search")
+    @get("/", name="search.api.search", opt={"public_cache": True})
     async def search(
         self,
+        request: Request[Any, Any, Any],
         search_engine: NamedDependency[Any],
         pool: NamedDependency[asyncpg.Pool],
         search_query: NamedDependency[SearchQuery],
     ) -> SearchResult:
         """Listings matching the text and filters, with highlights, facet counts and an estimated total."""
-        return await service.run_search(_engine(search_engine), pool, search_query)
+        result = await service.run_search(_engine(search_engine), pool, search_query)
+        _note_logged(request, search_query, result)
+        return result
 
     @get("/suggest", name="search.api.suggest", opt={"public_cache": True})
     async def suggest(
@@ -140,7 +150,7 @@ class SearchPages(Controller):
     path = "/search"
     dependencies = {"search_query": Provide(provide_search_query)}
 
-    @get("/", name="search.page")
+    @get("/", name="search.page", opt={"public_cache": True})
     async def results(
         self,
         request: Request[Any, Any, Any],
@@ -155,6 +165,7 @@ class SearchPages(Controller):
         unavailable = False
         try:
             result = await service.run_search(_engine(search_engine), pool, search_query)
+            _note_logged(request, search_query, result)
         except SearchUnavailable:
             unavailable = True
         context = {

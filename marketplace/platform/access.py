@@ -55,8 +55,12 @@ def route_audience(handler: BaseRouteHandler) -> tuple[str, ...] | None:
     return () if handler.opt.get(SIGNED_IN) else None
 
 
-def check_route_access(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """The app-level guard: 401 without a principal, 403 without one of the declared roles."""
+async def check_route_access(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The app-level guard: 401 without a principal, 403 without one of the declared roles.
+
+    A coroutine although it never waits: Litestar runs a plain function guard in a worker thread, which
+    cost public GETs a thread hop each (13% of `/healthz`'s CPU under py-spy).
+    """
     roles = route_audience(handler)
     if roles is None or _is_automatic_options(handler):
         return

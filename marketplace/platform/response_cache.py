@@ -29,6 +29,7 @@ from marketplace.platform.database import ACQUIRE_TIMEOUT
 from marketplace.platform.middleware import mask_csrf_token
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.templating import MASKED_CSRF_SCOPE_KEY, body_digest, page_tag
+from search import service as search_service
 from tourism import clock
 
 __all__ = ["PUBLIC_CACHE_OPT", "ResponseCache", "PublicResponseCacheMiddleware", "read_content_version"]
@@ -62,6 +63,11 @@ class CachedResponse:
     is_page: bool
     digest: bytes
     """`body_digest` of the body without its token, for the page's ETag."""
+    deflated: list[bytes]
+    """Each segment deflated on its own and flushed, for a gzip body assembled per visitor without
+    compressing the page again (a token between two segments is deflated alone)."""
+    search_log: tuple[str, str, int] | None = None
+    """The search the handler logged: logged again each time this answer is served."""
 
 
 class ResponseCache:
@@ -134,6 +140,27 @@ def _decode(body: bytes, coding: str) -> bytes:
     return body
 
 
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate of `data`, ended by a full flush: byte-aligned, no reference to what comes before."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
+FINAL_EMPTY_BLOCK = b"\x03\x00"
+
+
+def _assemble_gzip(deflated: list[bytes], token: bytes, plain: bytes) -> bytes:
+    """A gzip member for `plain` (the segments joined by the token) from the segments deflated ahead."""
+    token_deflated = _deflate(token)
+    parts = [GZIP_HEADER, deflated[0]]
+    for segment in deflated[1:]:
+        parts += [token_deflated, segment]
+    parts += [FINAL_EMPTY_BLOCK, (zlib.crc32(plain)).to_bytes(4, "little"),
+              (len(plain) & 0xFFFFFFFF).to_bytes(4, "little")]
+    return b"".join(parts)
+
+
 class PublicResponseCacheMiddleware:
     """Answers anonymous GETs of routes marked `public_cache` from the kept response while it is current."""
 
@@ -190,14 +217,21 @@ class PublicResponseCacheMiddleware:
                 await send({"type": "http.response.start", "status": 304, "headers": response_headers})
                 await send({"type": "http.response.body", "body": b""})
                 return
+        if entry.search_log is not None:
+            await search_service.record_search(runtime_of(scope["app"].state).require_pool(), *entry.search_log)
         if len(entry.segments) == 1:
             body = entry.encoded.get(coding, entry.segments[0])
             coding = coding if coding in entry.encoded else "identity"
         else:
-            plain = mask_csrf_token(token).encode().join(entry.segments)
+            masked = mask_csrf_token(token).encode()
+            plain = masked.join(entry.segments)
             if len(plain) < MINIMUM_COMPRESSED_SIZE:
-                coding = "identity"
-            body = _encode(plain, coding)
+                coding, body = "identity", plain
+            elif b"gzip" in headers.get(b"accept-encoding", b""):
+                # gzip from the segments deflated ahead: no compression of the whole page per visitor.
+                coding, body = "gzip", _assemble_gzip(entry.deflated, masked, plain)
+            else:
+                body = _encode(plain, coding)
         if coding != "identity":
             response_headers.append((b"content-encoding", coding.encode()))
         if len(entry.segments) > 1 or entry.encoded:
@@ -252,4 +286,6 @@ class PublicResponseCacheMiddleware:
         headers = [(name, value) for name, value in raw_headers if name.lower() not in STRIPPED_HEADERS]
         headers += [(name, value) for name, value in raw_headers if name.lower() == b"set-cookie"]
         return CachedResponse(version=version, minute=minute, status=200, headers=headers, segments=segments,
-                              encoded=encoded, is_page=is_page, digest=body_digest(b"".join(segments)))
+                              encoded=encoded, is_page=is_page, digest=body_digest(b"".join(segments)),
+                              deflated=[_deflate(segment) for segment in segments] if len(segments) > 1 else [],
+                              search_log=scope.get(search_service.LOGGED_SEARCH_SCOPE_KEY))  # type: ignore[misc]

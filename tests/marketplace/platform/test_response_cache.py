@@ -243,3 +243,56 @@ async def test_a_page_rendered_while_search_is_down_is_not_kept(
         runtime.search_engine = engine
     assert "cannot be shown right now" not in (await _anonymous_get(client, "/en/attractions/po-klong-garai")).text
     assert "no-cache" in (await _anonymous_get(client, "/en/")).headers["cache-control"]
+
+
+class _CountingEngine:
+    """The app's real search engine, counting the searches it is asked for."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.searches = 0
+
+    async def search(self, query: Any) -> Any:
+        self.searches += 1
+        return await self.engine.search(query)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)
+
+
+async def test_a_search_served_again_from_memory_is_logged_again(
+    catalog_data: dict[str, Any], app: Any, pool: asyncpg.Pool, client: AsyncTestClient[Any]
+) -> None:
+    runtime = runtime_of(app.state)
+    counting = _CountingEngine(runtime.search_engine)
+    runtime.search_engine = counting
+    for path in ("/vi/search?q=nho+cache", "/api/v1/search?q=nho+cache&locale=vi"):
+        for _ in range(3):
+            await _anonymous_get(client, path)
+    assert counting.searches == 2  # each answer rendered once, then served from memory
+    async with pool.acquire() as connection:
+        searches = await connection.fetchval("SELECT sum(searches) FROM search_query_daily WHERE query = 'nho cache'")
+    assert searches == 6  # and every search counted for the province's report
+
+
+async def test_a_kept_page_with_a_form_is_sent_gzip_or_brotli_with_the_visitors_token(
+    catalog_data: dict[str, Any], client: AsyncTestClient[Any]
+) -> None:
+    page = f"/vi/products/{catalog_data['product'].slug}"
+    await _anonymous_get(client, page)
+    for accepted, coding in (("gzip", "gzip"), ("br", "br"), ("br, gzip", "gzip"), ("identity", None)):
+        client.cookies.clear()
+        response = await client.get(page, headers={"accept-encoding": accepted})
+        assert response.headers.get("content-encoding") == coding, accepted
+        assert response.text.rstrip().endswith("</html>")
+        masked = re.search(r'name="_csrf_token" value="([^"]+)"', response.text)
+        assert masked is not None
+        added = await client.post("/vi/cart/add", data={"_csrf_token": masked.group(1), "quantity": "1",
+                                                        "variant_id": str(catalog_data["product"].variants[0].id)},
+                                  follow_redirects=False)
+        assert added.status_code in (302, 303), (accepted, added.text[:200])
+
+
+async def test_probes_set_no_csrf_cookie(client: AsyncTestClient[Any]) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200 and "set-cookie" not in response.headers
