@@ -13,9 +13,11 @@ one still sets its cookie; the visitor's own token is masked afresh into the bod
 the page's ETag (which counts the token) is computed as `PageRenderer` does, so 304s work as before.
 """
 
+import asyncio
 import gzip
 import zlib
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,9 +65,6 @@ class CachedResponse:
     is_page: bool
     digest: bytes
     """`body_digest` of the body without its token, for the page's ETag."""
-    deflated: list[bytes]
-    """Each segment deflated on its own and flushed, for a gzip body assembled per visitor without
-    compressing the page again (a token between two segments is deflated alone)."""
     search_log: tuple[str, str, int] | None = None
     """The search the handler logged: logged again each time this answer is served."""
 
@@ -76,6 +75,7 @@ class ResponseCache:
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
         self.max_entries = max_entries
+        self.versions = ContentVersionReader()
 
     def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
         entry = self.entries.get(key)
@@ -97,6 +97,43 @@ async def read_content_version(pool: Any) -> int:
     """The current content version (the sum of the shards' counters)."""
     async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as connection:
         return int(await connection.fetchval(CONTENT_VERSION_SQL))
+
+
+class ContentVersionReader:
+    """Reads the content version for many concurrent requests with one query, never an older one.
+
+    A request joins the next read that *starts* after it arrived: the one about to start, or, when a read
+    is already under way (its snapshot may predate a commit this request must see), the one that starts
+    when it ends. So every answer reflects every commit made before its request came in, and 64
+    concurrent requests cost a couple of queries instead of 64.
+    """
+
+    def __init__(self) -> None:
+        self._next: asyncio.Future[int] | None = None
+        self._reading = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def read(self, fetch: Callable[[], Awaitable[int]]) -> int:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (tests, a portal restarting): nothing carries over
+            self._loop, self._next, self._reading = loop, None, False
+        if self._next is None:
+            self._next = loop.create_future()
+            if not self._reading:
+                self._reading = True
+                loop.create_task(self._read_while_asked(fetch))
+        return await asyncio.shield(self._next)
+
+    async def _read_while_asked(self, fetch: Callable[[], Awaitable[int]]) -> None:
+        try:
+            while self._next is not None:
+                waiting, self._next = self._next, None
+                try:
+                    waiting.set_result(await fetch())
+                except Exception as error:  # noqa: BLE001 - every waiter gets the failure and falls back
+                    waiting.set_exception(error)
+        finally:
+            self._reading = False
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -124,11 +161,11 @@ def _coding(accept_encoding: bytes) -> str:
     return "identity"
 
 
-def _encode(body: bytes, coding: str) -> bytes:
+def _encode(body: bytes, coding: str, *, fast: bool = False) -> bytes:
     if coding == "br":
-        return brotli.compress(body, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)
+        return brotli.compress(body, mode=brotli.MODE_TEXT, quality=1 if fast else BROTLI_QUALITY)
     if coding == "gzip":
-        return gzip.compress(body, compresslevel=9, mtime=0)
+        return gzip.compress(body, compresslevel=1 if fast else 9, mtime=0)
     return body
 
 
@@ -138,27 +175,6 @@ def _decode(body: bytes, coding: str) -> bytes:
     if coding == "gzip":
         return zlib.decompress(body, wbits=31)
     return body
-
-
-def _deflate(data: bytes) -> bytes:
-    """Raw deflate of `data`, ended by a full flush: byte-aligned, no reference to what comes before."""
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
-
-
-GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
-FINAL_EMPTY_BLOCK = b"\x03\x00"
-
-
-def _assemble_gzip(deflated: list[bytes], token: bytes, plain: bytes) -> bytes:
-    """A gzip member for `plain` (the segments joined by the token) from the segments deflated ahead."""
-    token_deflated = _deflate(token)
-    parts = [GZIP_HEADER, deflated[0]]
-    for segment in deflated[1:]:
-        parts += [token_deflated, segment]
-    parts += [FINAL_EMPTY_BLOCK, (zlib.crc32(plain)).to_bytes(4, "little"),
-              (len(plain) & 0xFFFFFFFF).to_bytes(4, "little")]
-    return b"".join(parts)
 
 
 class PublicResponseCacheMiddleware:
@@ -175,7 +191,8 @@ class PublicResponseCacheMiddleware:
             return
         runtime = runtime_of(scope["app"].state)
         try:
-            version = await read_content_version(runtime.require_pool())
+            pool = runtime.require_pool()
+            version = await self.cache.versions.read(lambda: read_content_version(pool))
         except Exception:  # noqa: BLE001 - without a version nothing is served from memory; the handler decides
             await self.app(scope, receive, send)
             return
@@ -223,15 +240,12 @@ class PublicResponseCacheMiddleware:
             body = entry.encoded.get(coding, entry.segments[0])
             coding = coding if coding in entry.encoded else "identity"
         else:
-            masked = mask_csrf_token(token).encode()
-            plain = masked.join(entry.segments)
+            plain = mask_csrf_token(token).encode().join(entry.segments)
             if len(plain) < MINIMUM_COMPRESSED_SIZE:
-                coding, body = "identity", plain
-            elif b"gzip" in headers.get(b"accept-encoding", b""):
-                # gzip from the segments deflated ahead: no compression of the whole page per visitor.
-                coding, body = "gzip", _assemble_gzip(entry.deflated, masked, plain)
-            else:
-                body = _encode(plain, coding)
+                coding = "identity"
+            # Compressed for this visitor at the fastest level: 0.05 ms and 4.5 KB for the 20 KB attraction
+            # page with brotli 1, against 0.35 ms and 3.7 KB at the app's level 5 (measured).
+            body = _encode(plain, coding, fast=True)
         if coding != "identity":
             response_headers.append((b"content-encoding", coding.encode()))
         if len(entry.segments) > 1 or entry.encoded:
@@ -287,5 +301,4 @@ class PublicResponseCacheMiddleware:
         headers += [(name, value) for name, value in raw_headers if name.lower() == b"set-cookie"]
         return CachedResponse(version=version, minute=minute, status=200, headers=headers, segments=segments,
                               encoded=encoded, is_page=is_page, digest=body_digest(b"".join(segments)),
-                              deflated=[_deflate(segment) for segment in segments] if len(segments) > 1 else [],
                               search_log=scope.get(search_service.LOGGED_SEARCH_SCOPE_KEY))  # type: ignore[misc]

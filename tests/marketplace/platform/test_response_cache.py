@@ -280,7 +280,7 @@ async def test_a_kept_page_with_a_form_is_sent_gzip_or_brotli_with_the_visitors_
 ) -> None:
     page = f"/vi/products/{catalog_data['product'].slug}"
     await _anonymous_get(client, page)
-    for accepted, coding in (("gzip", "gzip"), ("br", "br"), ("br, gzip", "gzip"), ("identity", None)):
+    for accepted, coding in (("gzip", "gzip"), ("br", "br"), ("br, gzip", "br"), ("identity", None)):
         client.cookies.clear()
         response = await client.get(page, headers={"accept-encoding": accepted})
         assert response.headers.get("content-encoding") == coding, accepted
@@ -296,3 +296,28 @@ async def test_a_kept_page_with_a_form_is_sent_gzip_or_brotli_with_the_visitors_
 async def test_probes_set_no_csrf_cookie(client: AsyncTestClient[Any]) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200 and "set-cookie" not in response.headers
+
+
+async def test_a_request_never_joins_a_version_read_that_started_before_it_arrived() -> None:
+    import asyncio
+
+    from marketplace.platform.response_cache import ContentVersionReader
+
+    reader, reads, release = ContentVersionReader(), [], asyncio.Event()
+
+    async def fetch() -> int:
+        reads.append(len(reads) + 1)
+        number = len(reads)
+        await release.wait()
+        return number
+
+    first = asyncio.ensure_future(reader.read(fetch))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert reads == [1]  # the first read is under way
+    later = [asyncio.ensure_future(reader.read(fetch)) for _ in range(5)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await first == 1
+    assert [await one for one in later] == [2] * 5  # one more read for all five, started after they came
+    assert reads == [1, 2]
