@@ -29,7 +29,7 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]],
 
 
 async def call_asgi(app: ASGIApp, path: str, headers: list[tuple[bytes, bytes]] | None = None) -> tuple[int, bytes]:
-    """One GET through the ASGI app; returns the status and the body."""
+    """One GET through the ASGI app, as a new visitor (no cookies); returns the status and the body."""
     raw_path, _, query = path.partition("?")
     scope: dict[str, Any] = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
@@ -71,12 +71,18 @@ def _postgres_cpu_seconds(pgdata: Path) -> float:
     return total / CLOCK_TICKS
 
 
-async def _measure(app: ASGIApp, path: str, requests: int, pgdata: Path) -> tuple[int, float, float, int]:
+async def _measure(app: ASGIApp, path: str, requests: int, pgdata: Path,
+                   concurrency: int = 1) -> tuple[int, float, float, int]:
     for _ in range(max(10, requests // 10)):
         status, body = await call_asgi(app, path)
+
+    async def client(count: int) -> None:
+        for _ in range(count):
+            await call_asgi(app, path)
+
     app_started, pg_started = time.process_time(), _postgres_cpu_seconds(pgdata)
-    for _ in range(requests):
-        await call_asgi(app, path)
+    await asyncio.gather(*(client(requests // concurrency) for _ in range(concurrency)))
+    requests = requests // concurrency * concurrency
     app_ms = (time.process_time() - app_started) * 1000 / requests
     pg_ms = (_postgres_cpu_seconds(pgdata) - pg_started) * 1000 / requests
     return status, app_ms, pg_ms, len(body)
@@ -110,13 +116,14 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> list[str]:
     rows: list[str] = []
     async with ceiling.lifespan(), app.lifespan():
         for route in ("/plain", "/select1"):
-            status, app_ms, pg_ms, size = await _measure(ceiling, route, args.requests, embedded.pgdata)
+            status, app_ms, pg_ms, size = await _measure(ceiling, route, args.requests, embedded.pgdata,
+                                                         args.concurrency)
             rows.append(f"| ceiling {route} | {status} | {app_ms:.3f} | {pg_ms:.3f} | {app_ms + pg_ms:.3f} | "
                         f"{size:,} |")
         slugs = await _demo_slugs(app)
         for template in args.route or DEFAULT_ROUTES:
             route = template.format(**slugs)
-            status, app_ms, pg_ms, size = await _measure(app, route, args.requests, embedded.pgdata)
+            status, app_ms, pg_ms, size = await _measure(app, route, args.requests, embedded.pgdata, args.concurrency)
             rows.append(f"| {route} | {status} | {app_ms:.3f} | {pg_ms:.3f} | {app_ms + pg_ms:.3f} | {size:,} |")
             print(rows[-1], flush=True)
     embedded.stop()
@@ -127,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m marketplace.bench.cpu", description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="requests per route after the warm-up")
     parser.add_argument("--route", action="append", help="a route ({product} and {shop} are demo slugs)")
+    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once (default 1)")
     args = parser.parse_args(argv)
     # As a served worker logs: one JSON line per request on stderr (send stderr to /dev/null when reading).
     from marketplace.platform.telemetry import configure_logging
