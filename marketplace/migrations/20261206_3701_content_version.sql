@@ -39,7 +39,10 @@ INSERT INTO content_version_exempt_tables (table_name, reason) VALUES
     ('public.indicator_snapshots', 'officials'' indicators (signed-in pages)'),
     ('tourism.trips', 'a visitor with a trip cookie is never served from the cache'),
     ('tourism.trip_stops', 'a visitor with a trip cookie is never served from the cache'),
-    ('tourism.poster_scans', 'scan counters shown to editors only');
+    ('tourism.poster_scans', 'scan counters shown to editors only'),
+    ('public.batch_scans', 'label scan counters shown to officials only'),
+    ('public.webhook_deliveries', 'the outgoing webhooks outbox'),
+    ('public.webhook_attempts', 'the outgoing webhooks delivery log');
 
 CREATE FUNCTION bump_content_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -5,7 +5,9 @@ it). A GET from a visitor with no session, no bearer token and no cookie besides
 ones is then answered from the kept response when the content version (`content_version_shards`, bumped
 in the same transaction by any write to a watched table) and the minute (pages show "open now" and
 today's events) are the ones it was rendered at. One short query per request reads the version, so an
-edit, an order or a booking on any server shows on the very next request to every server.
+edit, an order or a booking on any server shows on the very next request to every server. With a read
+replica (DATABASE_REPLICA_URL) the version is read there, as the anonymous reads are: a visitor then sees a
+change after the replica's lag, never later, and never an older page kept under a newer version.
 
 What is kept is visitor-independent: the body with the page's masked CSRF token cut out, already
 compressed when it holds no token, and the headers without Set-Cookie. The CSRF middleware outside this
@@ -191,7 +193,9 @@ class PublicResponseCacheMiddleware:
             return
         runtime = runtime_of(scope["app"].state)
         try:
-            pool = runtime.require_pool()
+            # From the read replica when there is one: anonymous reads (pages, the search engine) come from
+            # it, and a version read where the data lags could keep an older page under a newer version.
+            pool = runtime.replica_pool or runtime.require_pool()
             version = await self.cache.versions.read(lambda: read_content_version(pool))
         except Exception:  # noqa: BLE001 - without a version nothing is served from memory; the handler decides
             await self.app(scope, receive, send)

@@ -238,11 +238,9 @@ async def test_a_page_rendered_while_search_is_down_is_not_kept(
     engine, runtime.search_engine = runtime.search_engine, _SearchDown()
     try:
         assert "cannot be shown right now" in (await _anonymous_get(client, "/en/attractions/po-klong-garai")).text
-        assert "no-store" in (await _anonymous_get(client, "/en/")).headers["cache-control"]
     finally:
         runtime.search_engine = engine
     assert "cannot be shown right now" not in (await _anonymous_get(client, "/en/attractions/po-klong-garai")).text
-    assert "no-cache" in (await _anonymous_get(client, "/en/")).headers["cache-control"]
 
 
 class _CountingEngine:
