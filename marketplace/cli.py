@@ -110,7 +110,7 @@ async def seed_demo(pool: asyncpg.Pool, settings: Settings) -> dict[str, Any]:
     async with pool.acquire() as connection, connection.transaction():
         summary["tourism"] = await seed_tourism(connection)
     async with pool.acquire() as connection, connection.transaction():
-        summary["marketplace"] = await seed_marketplace_demo(connection, settings.data_dir)
+        summary["marketplace"] = await seed_marketplace_demo(connection)
         summary["payments"] = await record_demo_cash(connection)
     await _reindex(pool, settings, composition)
     return summary

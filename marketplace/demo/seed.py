@@ -1,15 +1,11 @@
-"""Demo data of the Ninh Thuận area: merchants (some agent-assisted), products with generated photos, orders."""
+"""Demo data of the Ninh Thuận area: merchants (some agent-assisted), products without fake photos, orders."""
 
-import io
 import json
-import math
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import asyncpg
-from PIL import Image, ImageDraw, ImageFont
 
 from i18n import SUPPORTED_LOCALES, TIME_ZONE
 from marketplace.accounts import repository as accounts_repository
@@ -24,7 +20,6 @@ from marketplace.checkout.service import place_checkout, quote_cart
 from marketplace.demo import repository
 from marketplace.demo.feedback import seed_demo_feedback
 from marketplace.demo.payments import pay_demo_order
-from marketplace.media import ImagePipeline, LocalStorage
 from marketplace.merchants import repository as merchants_repository
 from marketplace.merchants import service as merchants
 from marketplace.merchants.models import (
@@ -52,25 +47,6 @@ __all__ = ["seed_marketplace_demo", "record_demo_cash", "DEMO_PASSWORD", "load_d
 
 DEMO_PASSWORD = "ninh-thuan-demo"
 MARKER_SLUG = "hop-tac-xa-nho-thai-an"
-FONT_PATHS = (
-    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-)
-CATEGORY_COLOURS = {
-    "fresh-fruit": (120, 40, 110),
-    "vegetables": (90, 130, 60),
-    "meat": (150, 70, 60),
-    "seafood-dried": (190, 140, 80),
-    "seafood-fresh": (40, 120, 140),
-    "processed-food": (200, 120, 40),
-    "condiments": (140, 90, 40),
-    "beverages": (110, 30, 50),
-    "street-food": (210, 150, 60),
-    "pottery": (170, 90, 50),
-    "textiles": (160, 40, 60),
-    "tours": (40, 110, 80),
-    "classes": (120, 80, 40),
-}
 
 
 def load_demo_data() -> dict[str, Any]:
@@ -118,42 +94,6 @@ def translation_gaps() -> list[tuple[str, str, str]]:
         for locale in SUPPORTED_LOCALES
         if not _text(item, field).get(locale)
     ]
-
-
-def _font(size: int) -> Any:
-    for path in FONT_PATHS:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default()
-
-
-def demo_photo(title: str, category: str, seed: int) -> bytes:
-    """A generated 'photo': a warm gradient, a few shapes and the product's name (no downloads)."""
-    width, height = 960, 720
-    base = CATEGORY_COLOURS.get(category, (100, 100, 100))
-    image = Image.new("RGB", (width, height))
-    draw = ImageDraw.Draw(image)
-    for y in range(height):
-        shade = y / height
-        draw.line([(0, y), (width, y)], fill=tuple(int(c + (255 - c) * 0.55 * shade) for c in base))
-    for index in range(7):
-        angle = seed * 0.7 + index * 0.9
-        cx, cy = width / 2 + math.cos(angle) * 220, height / 2 + math.sin(angle) * 150
-        radius = 60 + (seed * 13 + index * 29) % 70
-        draw.ellipse(
-            [cx - radius, cy - radius, cx + radius, cy + radius],
-            fill=tuple(min(255, c + 40 + index * 12) for c in base),
-            outline=(255, 255, 255),
-            width=4,
-        )
-    font = _font(54)
-    box = draw.textbbox((0, 0), title, font=font)
-    x = max(20, (width - (box[2] - box[0])) // 2)
-    draw.rectangle([0, height - 130, width, height - 30], fill=(0, 0, 0))
-    draw.text((x, height - 115), title, font=font, fill=(255, 255, 255))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=82)
-    return out.getvalue()
 
 
 def _commune_code(name: str) -> int:
@@ -209,15 +149,6 @@ def _variants(product: dict[str, Any]) -> list[VariantIn]:
     return [VariantIn(label=label, price=price, stock=25)]
 
 
-async def _add_photo(
-    conn: asyncpg.Connection, actor: SystemActor, product: Product, pipeline: ImagePipeline, title: str, seed: int
-) -> None:
-    stored = await pipeline.store_upload(demo_photo(title, product.category_slug, seed), content_type="image/jpeg")
-    await catalog.attach_image(
-        conn, actor, product.id, storage_key=stored.key, urls=stored.urls, width=stored.width, height=stored.height
-    )
-
-
 async def _merchant(
     conn: asyncpg.Connection, spec: dict[str, Any], owner: SystemActor | None, agent: SystemActor | None
 ) -> tuple[SystemActor, Merchant]:
@@ -265,12 +196,15 @@ async def _merchant(
     return actor, merchant
 
 
-async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) -> dict[str, Any]:
-    """Create the demo once (a second run changes nothing); returns what was created."""
+async def seed_marketplace_demo(conn: asyncpg.Connection) -> dict[str, Any]:
+    """Create the demo once (a second run changes nothing); returns what was created.
+
+    No photos: the demo cannot take real ones, and a generated picture would pass for a photo of the
+    product. Cards show their category's illustration, marked as one (marketplace/platform/illustrations.py).
+    """
     if await merchants_repository.get_merchant_by_slug(conn, MARKER_SLUG) is not None:
         return {"skipped": "the marketplace demo is already there"}
     data = load_demo_data()
-    pipeline = ImagePipeline(LocalStorage(Path(data_dir) / "media", "/media"))
     admin = await _user(conn, DEMO_ADMIN_EMAIL, "Quản trị sàn", ["customer", "admin"])
     agent_for = await _commune_agents(conn)
     catalog_by_id = {p["id"]: p for p in data["products"]}
@@ -289,7 +223,6 @@ async def seed_marketplace_demo(conn: asyncpg.Connection, data_dir: Path | str) 
         listings += [_experience_create(experience) for experience in spec.get("experiences", [])]
         for listing in listings:
             product = await catalog.create_product(conn, actor, merchant.id, listing)
-            await _add_photo(conn, actor, product, pipeline, listing.name["vi"], len(products) + 1)
             products.append((actor, product))
     await _pending_merchant(conn, data["pending_merchant"])
     order_count = await _demo_orders(conn, products)

@@ -1,4 +1,4 @@
-"""Serving stored images from the local directory at /media (object storage serves them itself)."""
+"""Serving stored images at /media (from the local directory or the bucket) and the drawn illustrations."""
 
 from pathlib import Path
 from typing import Any
@@ -9,9 +9,10 @@ from litestar.response import File
 
 from marketplace.media.storage import KEY_PATTERN, LocalStorage
 from marketplace.platform.errors import NotFound
+from marketplace.platform.illustrations import illustration_file
 from marketplace.platform.runtime import runtime_of
 
-__all__ = ["media_file", "router"]
+__all__ = ["media_file", "illustration", "router"]
 
 
 IMAGE_HEADERS = {"cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff"}
@@ -42,4 +43,17 @@ async def media_file(request: Request[Any, Any, Any], key: FromPath[str]) -> Fil
     )
 
 
-router = Router(path="/", route_handlers=[media_file])
+# The SVGs are ours, but an SVG is a document: it may run nothing and load nothing, even opened on its own.
+ILLUSTRATION_HEADERS = {**IMAGE_HEADERS, "content-security-policy": "default-src 'none'"}
+
+
+@get("/illustrations/{file_name:str}", include_in_schema=False, name="illustration")
+async def illustration(file_name: FromPath[str]) -> Response[bytes]:
+    """A category's illustration under its fingerprinted name; the content never changes, so a year's cache."""
+    content = illustration_file(file_name)
+    if content is None:
+        raise NotFound("No such illustration.", code="illustration_not_found")
+    return Response(content, media_type="image/svg+xml", headers=ILLUSTRATION_HEADERS)
+
+
+router = Router(path="/", route_handlers=[media_file, illustration])

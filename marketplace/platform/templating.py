@@ -13,6 +13,7 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
 import i18n
+from marketplace.platform.illustrations import illustration_url
 from marketplace.platform.middleware import mask_csrf_token, unmask_csrf_token
 
 __all__ = ["TEMPLATE_DIRS", "MASKED_CSRF_SCOPE_KEY", "create_environment", "PageRenderer", "Page", "body_digest",
@@ -111,6 +112,12 @@ def _static(context: Any, path: str) -> str:
     return f"{context.get('path_prefix', '')}/static/{path.lstrip('/')}"
 
 
+@jinja2.pass_context
+def _illustration(context: Any, kind: str, category: str | None = None) -> str:
+    """The URL of the drawing a listing without a photo shows (see platform/illustrations.py)."""
+    return illustration_url(kind, category, context.get("path_prefix", ""))
+
+
 def create_environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     """One Jinja environment for every package's templates (autoescaped, i18n extension on)."""
     environment = jinja2.Environment(
@@ -126,6 +133,7 @@ def create_environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
         _=_gettext,
         url=_url,
         static=_static,
+        illustration=_illustration,
         locales=i18n.SUPPORTED_LOCALES,
         locale_names=i18n.LOCALE_NAMES,
         lang_attributes=_lang_attributes,

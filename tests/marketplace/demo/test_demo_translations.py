@@ -1,7 +1,6 @@
 """The demo in all eight locales, shown in the visitor's own language; no unmarked English on Arabic pages."""
 
 import re
-from pathlib import Path
 
 import asyncpg
 from markupsafe import escape
@@ -38,10 +37,10 @@ def test_every_demo_product_experience_and_merchant_is_translated() -> None:
     assert translation_gaps() == []
 
 
-async def test_demo_pages_speak_the_visitors_language(client, pool: asyncpg.Pool, tmp_path: Path) -> None:
+async def test_demo_pages_speak_the_visitors_language(client, pool: asyncpg.Pool) -> None:
     async with pool.acquire() as connection, connection.transaction():
         await seed_demo(connection)
-        await seed_marketplace_demo(connection, tmp_path)
+        await seed_marketplace_demo(connection)
         products = await connection.fetch("SELECT slug, name, description FROM products WHERE status = 'published'")
         shops = await connection.fetch("SELECT slug, name, story FROM merchants WHERE status = 'approved'")
     assert len(products) >= 28 and len(shops) == 9

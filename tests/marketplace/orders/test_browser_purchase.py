@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 async def seed_and_index(pool: asyncpg.Pool, settings: Any) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        await seed_marketplace_demo(conn, settings.data_dir)
+        await seed_marketplace_demo(conn)
     engine = create_engine(settings, pool)
     await engine.setup()
     try:

@@ -63,10 +63,10 @@ def _column(reference: str) -> int:
 
 
 @pytest.fixture
-async def demo_data(pool: asyncpg.Pool, tmp_path: Path) -> asyncpg.Pool:
+async def demo_data(pool: asyncpg.Pool) -> asyncpg.Pool:
     async with pool.acquire() as conn, conn.transaction():
         await seed_demo(conn)
-        await seed_marketplace_demo(conn, tmp_path)
+        await seed_marketplace_demo(conn)
     return pool
 
 

@@ -1,6 +1,5 @@
 """The demo data gives the province and every demo commune a dashboard with figures in it."""
 
-from pathlib import Path
 
 import asyncpg
 
@@ -11,9 +10,9 @@ from tests.marketplace.factories import PROVINCE
 from tourism.demo.seed import seed_demo
 
 
-async def test_demo_dashboard_is_not_empty(conn: asyncpg.Connection, tmp_path: Path) -> None:
+async def test_demo_dashboard_is_not_empty(conn: asyncpg.Connection) -> None:
     await seed_demo(conn)
-    await seed_marketplace_demo(conn, tmp_path)
+    await seed_marketplace_demo(conn)
     scope = OfficialScope(PROVINCE)
     period = service.parse_period(None)
     province = await service.get_indicators(conn, scope, period)
