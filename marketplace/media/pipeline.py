@@ -66,12 +66,14 @@ def require_file(upload: Any) -> UploadedFile:
 
 
 class StoredImage(msgspec.Struct, frozen=True):
-    """A stored image: its base key, the URL of each size, and the original's dimensions."""
+    """A stored image: its base key, the URL of each size, the original's dimensions and each rendition's
+    (width, height), which pages need for width/height attributes and srcset."""
 
     key: str
     urls: dict[str, str]
     width: int
     height: int
+    sizes: dict[str, tuple[int, int]] = {}
 
 
 def _too_large(width: int, height: int, limit: int) -> ImageRejected:
@@ -132,7 +134,7 @@ def _open_checked(data: bytes, largest_edge: int) -> tuple[Image.Image, int, int
     return image, width, height
 
 
-def _encode_sizes(data: bytes, sizes: dict[str, int]) -> tuple[dict[str, bytes], int, int]:
+def _encode_sizes(data: bytes, sizes: dict[str, int]) -> tuple[dict[str, tuple[bytes, tuple[int, int]]], int, int]:
     largest = max(sizes.values())
     image, width, height = _open_checked(data, largest)
     if getattr(image, "is_animated", False):
@@ -143,13 +145,13 @@ def _encode_sizes(data: bytes, sizes: dict[str, int]) -> tuple[dict[str, bytes],
     image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
     image = image.convert("RGBA" if has_alpha else "RGB")
-    encoded: dict[str, bytes] = {}
+    encoded: dict[str, tuple[bytes, tuple[int, int]]] = {}
     for name, edge in sizes.items():
         copy = image.copy()
         copy.thumbnail((edge, edge), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         copy.save(out, format="WEBP", quality=80, method=4)
-        encoded[name] = out.getvalue()
+        encoded[name] = (out.getvalue(), copy.size)
     return encoded, width, height
 
 
@@ -184,11 +186,12 @@ class ImagePipeline:
         stem = uuid.uuid4().hex
         base_key = f"{stem[:2]}/{stem}"
         urls: dict[str, str] = {}
-        for name, payload in encoded.items():
+        for name, (payload, _) in encoded.items():
             key = f"{base_key}-{name}.webp"
             await self.storage.put(key, payload, "image/webp")
             urls[name] = self.storage.url(key)
-        return StoredImage(key=base_key, urls=urls, width=width, height=height)
+        sizes = {name: size for name, (_, size) in encoded.items()}
+        return StoredImage(key=base_key, urls=urls, width=width, height=height, sizes=sizes)
 
     async def store_file(self, upload: UploadedFile) -> StoredImage:
         """Read an uploaded file and store it like `store_upload`."""

@@ -206,9 +206,11 @@ class AttractionEditorApi(Controller):
         db: NamedDependency[asyncpg.Connection],
         images: NamedDependency[Any],
     ) -> Photo:
-        """Upload a photo (multipart field `file`, JPEG, PNG or WebP, at most 8 MB)."""
-        data, content_type, caption = await read_photo_upload(request)
-        return await service.add_photo(db, slug, images, data, content_type=content_type, caption=caption)
+        """Upload a photo (multipart field `file`, JPEG, PNG or WebP, at most 8 MB) with its alt text in at least
+        one language (`alt_<locale>` fields) and an optional caption (`caption_<locale>`)."""
+        upload = await read_photo_upload(request)
+        return await service.add_photo(db, slug, images, upload.data, content_type=upload.content_type,
+                                       caption=upload.caption, alt=upload.alt)
 
     @delete("/{slug:str}/photos/{photo_id:int}", name="tourism.api.attractions.remove_photo")
     async def remove_photo(

@@ -20,7 +20,7 @@ from tourism.attractions.models import (
     AttractionUpdate,
     Fee,
 )
-from tourism.attractions.uploads import read_photo_upload
+from tourism.attractions.uploads import localized_fields, read_photo_upload
 from tourism.communes import communes
 from tourism.errors import InvalidInput
 from tourism.hours import HoursSyntaxError, format_hours_text, parse_hours_text
@@ -114,6 +114,7 @@ def _render_form(
             "communes": communes(),
             "localized_fields": LOCALIZED_FIELDS,
             "form_locales": SUPPORTED_LOCALES,
+            "max_photos": service.MAX_PHOTOS,
         },
         status_code=status_code,
         headers=NO_STORE,
@@ -222,12 +223,44 @@ class AttractionEditorPages(Controller):
         db: NamedDependency[asyncpg.Connection],
         images: NamedDependency[Any],
     ) -> Response:
-        """Upload a photo through the image pipeline."""
+        """Upload a photo through the image pipeline, with its alt text (required in the editor's language)."""
         if images is None:
             raise InvalidInput("photo uploads are not configured on this server", code="images_unavailable")
-        data, content_type, caption = await read_photo_upload(request)
-        await service.add_photo(db, slug, images, data, content_type=content_type, caption=caption)
-        return see_other(page, _edit_path(slug))
+        upload = await read_photo_upload(request)
+        await service.add_photo(db, slug, images, upload.data, content_type=upload.content_type,
+                                caption=upload.caption, alt=upload.alt, alt_locale=page.locale)
+        return see_other(page, _edit_path(slug) + "#h-photos")
+
+    @post("/{slug:str}/photos/{photo_id:int}/alt", name="tourism.editor.attractions.photo_alt")
+    async def describe_photo(
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        photo_id: FromPath[int],
+        page: NamedDependency[PageRenderer],
+        db: NamedDependency[asyncpg.Connection],
+    ) -> Response:
+        """Change a photo's alt text (`alt_<locale>` fields; the editor's language is required)."""
+        form = await request.form()
+        await service.describe_photo(db, slug, photo_id, localized_fields(form, "alt"), page.locale)
+        return see_other(page, _edit_path(slug) + f"#photo-{photo_id}")
+
+    @post("/{slug:str}/photos/{photo_id:int}/move", name="tourism.editor.attractions.photo_move")
+    async def move_photo(
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        photo_id: FromPath[int],
+        page: NamedDependency[PageRenderer],
+        db: NamedDependency[asyncpg.Connection],
+    ) -> Response:
+        """Move a photo one place earlier (`direction=earlier`) or later; the first one is the card image."""
+        form = await request.form()
+        direction = form.get("direction")
+        if direction not in ("earlier", "later"):
+            raise InvalidInput("direction must be 'earlier' or 'later'", code="invalid_direction")
+        await service.move_photo(db, slug, photo_id, -1 if direction == "earlier" else 1)
+        return see_other(page, _edit_path(slug) + f"#photo-{photo_id}")
 
     @post("/{slug:str}/photos/{photo_id:int}/delete", name="tourism.editor.attractions.photo_delete")
     async def delete_photo(
@@ -239,7 +272,7 @@ class AttractionEditorPages(Controller):
     ) -> Response:
         """Detach a photo."""
         await service.remove_photo(db, slug, photo_id)
-        return see_other(page, _edit_path(slug))
+        return see_other(page, _edit_path(slug) + "#h-photos")
 
 
 router = Router(path="/", route_handlers=[AttractionEditorPages])

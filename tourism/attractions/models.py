@@ -17,6 +17,7 @@ __all__ = [
     "Slug",
     "Fee",
     "Photo",
+    "Rendition",
     "Attraction",
     "AttractionCreate",
     "AttractionUpdate",
@@ -72,13 +73,29 @@ class Fee(msgspec.Struct, frozen=True, kw_only=True):
     note: LocalizedText = {}
 
 
+class Rendition(msgspec.Struct, frozen=True):
+    """One size of a photo: its URL and pixel size."""
+
+    url: str
+    width: int
+    height: int
+
+
 class Photo(msgspec.Struct, frozen=True, kw_only=True):
-    """A stored image: the pipeline's key and its URLs by size name."""
+    """A stored image: the pipeline's key, its URLs and pixel sizes by size name, its alt text per locale."""
 
     id: int
     key: str
     urls: dict[str, str]
     caption: LocalizedText = {}
+    alt: LocalizedText = {}
+    sizes: dict[str, tuple[int, int]] = {}
+
+    @property
+    def renditions(self) -> list[Rendition]:
+        """The sizes whose pixel size is known, smallest first (for srcset)."""
+        known = [Rendition(url, *self.sizes[name]) for name, url in self.urls.items() if name in self.sizes]
+        return sorted(known, key=lambda rendition: rendition.width)
 
 
 class Attraction(msgspec.Struct, frozen=True, kw_only=True):

@@ -22,6 +22,9 @@ __all__ = [
     "list_photos",
     "insert_photo",
     "delete_photo",
+    "count_photos",
+    "update_photo_alt",
+    "move_photo",
     "list_event_slugs_at",
     "record_poster_scan",
     "get_open_data_dates",
@@ -96,15 +99,38 @@ WHERE status = 'published' AND commune_code IS NOT NULL
 ORDER BY commune_name
 """
 LIST_PHOTOS = """
-SELECT id, attraction_id, key, urls, caption FROM tourism.attraction_photos
+SELECT id, attraction_id, key, urls, caption, alt, sizes FROM tourism.attraction_photos
 WHERE attraction_id = ANY($1::bigint[]) ORDER BY position, id
 """
 INSERT_PHOTO = """
-INSERT INTO tourism.attraction_photos (attraction_id, key, urls, caption, position)
-VALUES ($1, $2, $3, $4, (SELECT coalesce(max(position) + 1, 0) FROM tourism.attraction_photos WHERE attraction_id = $1))
-RETURNING id, key, urls, caption
+INSERT INTO tourism.attraction_photos (attraction_id, key, urls, caption, alt, sizes, position)
+VALUES ($1, $2, $3, $4, $5, $6,
+        (SELECT coalesce(max(position) + 1, 0) FROM tourism.attraction_photos WHERE attraction_id = $1))
+RETURNING id, key, urls, caption, alt, sizes
 """
 DELETE_PHOTO = "DELETE FROM tourism.attraction_photos WHERE id = $1 AND attraction_id = $2 RETURNING id"
+COUNT_PHOTOS = "SELECT count(*) FROM tourism.attraction_photos WHERE attraction_id = $1"
+UPDATE_PHOTO_ALT = """
+UPDATE tourism.attraction_photos SET alt = $3 WHERE id = $1 AND attraction_id = $2
+RETURNING id, key, urls, caption, alt, sizes
+"""
+# Swap a photo with its neighbour before (-1) or after (+1) it; positions are renumbered 0..n-1 first, so
+# rows that share a position (older rows, a concurrent insert) still move by exactly one place.
+RENUMBER_PHOTOS = """
+UPDATE tourism.attraction_photos AS p SET position = ordered.rank
+FROM (SELECT id, row_number() OVER (ORDER BY position, id) - 1 AS rank
+      FROM tourism.attraction_photos WHERE attraction_id = $1) AS ordered
+WHERE p.id = ordered.id
+"""
+MOVE_PHOTO = """
+WITH moved AS (SELECT id, position FROM tourism.attraction_photos WHERE id = $2 AND attraction_id = $1),
+     neighbour AS (SELECT p.id, p.position FROM tourism.attraction_photos p, moved
+                   WHERE p.attraction_id = $1 AND p.position = moved.position + $3)
+UPDATE tourism.attraction_photos AS p
+SET position = CASE WHEN p.id = moved.id THEN neighbour.position ELSE moved.position END
+FROM moved, neighbour WHERE p.id IN (moved.id, neighbour.id)
+RETURNING p.id
+"""
 LIST_EVENT_SLUGS_AT = "SELECT slug FROM tourism.events WHERE attraction_id = $1"
 
 
@@ -227,17 +253,43 @@ async def list_photos(connection: asyncpg.Connection, attraction_ids: Sequence[i
     """Photos per attraction id, in display order."""
     by_attraction: dict[int, list[Photo]] = {}
     for record in await connection.fetch(LIST_PHOTOS, list(attraction_ids)):
-        photo = Photo(id=record["id"], key=record["key"], urls=record["urls"], caption=record["caption"])
+        photo = msgspec.convert(dict(record), Photo)
         by_attraction.setdefault(record["attraction_id"], []).append(photo)
     return by_attraction
 
 
 async def insert_photo(
-    connection: asyncpg.Connection, attraction_id: int, key: str, urls: dict[str, str], caption: dict[str, str]
+    connection: asyncpg.Connection,
+    attraction_id: int,
+    key: str,
+    urls: dict[str, str],
+    caption: dict[str, str],
+    *,
+    alt: dict[str, str],
+    sizes: dict[str, tuple[int, int]],
 ) -> Photo:
     """Add a photo after the attraction's others."""
-    record = await connection.fetchrow(INSERT_PHOTO, attraction_id, key, urls, caption)
+    record = await connection.fetchrow(INSERT_PHOTO, attraction_id, key, urls, caption, alt, sizes)
     return msgspec.convert(dict(record), Photo)
+
+
+async def count_photos(connection: asyncpg.Connection, attraction_id: int) -> int:
+    """How many photos the attraction has."""
+    return int(await connection.fetchval(COUNT_PHOTOS, attraction_id))
+
+
+async def update_photo_alt(
+    connection: asyncpg.Connection, attraction_id: int, photo_id: int, alt: dict[str, str]
+) -> Photo | None:
+    """Replace a photo's alt text; None when the attraction has no such photo."""
+    record = await connection.fetchrow(UPDATE_PHOTO_ALT, photo_id, attraction_id, alt)
+    return None if record is None else msgspec.convert(dict(record), Photo)
+
+
+async def move_photo(connection: asyncpg.Connection, attraction_id: int, photo_id: int, step: int) -> bool:
+    """Swap the photo with the one before (step -1) or after (+1); False when there is none there."""
+    await connection.execute(RENUMBER_PHOTOS, attraction_id)
+    return bool(await connection.fetch(MOVE_PHOTO, attraction_id, photo_id, step))
 
 
 async def delete_photo(connection: asyncpg.Connection, attraction_id: int, photo_id: int) -> bool:

@@ -29,13 +29,18 @@ __all__ = [
     "list_stale_attractions",
     "add_photo",
     "remove_photo",
+    "describe_photo",
+    "move_photo",
+    "MAX_PHOTOS",
 ]
 
 # Facts about a site (hours, fees, access) are re-checked with it at least once a year.
 STALE_AFTER_DAYS = 365
 MAX_PAGE_SIZE = 100
 LOCALIZED_FIELDS = ("name", "summary", "description", "accessibility", "tips", "best_season")
-MAX_LENGTH = {"name": 200, "summary": 500}
+MAX_LENGTH = {"name": 200, "summary": 500, "caption": 300, "alt": 300}
+# A gallery, not an archive: more would make the page heavy on a weak signal and nobody scrolls that far.
+MAX_PHOTOS = 12
 
 
 class StoredImage(Protocol):
@@ -43,6 +48,7 @@ class StoredImage(Protocol):
 
     key: str
     urls: dict[str, str]
+    sizes: dict[str, tuple[int, int]]
 
 
 class ImagePipeline(Protocol):
@@ -190,20 +196,69 @@ async def add_photo(
     *,
     content_type: str | None,
     caption: dict[str, str] | None = None,
+    alt: dict[str, str] | None = None,
+    alt_locale: str | None = None,
 ) -> Photo:
-    """Store an upload through the image pipeline and attach it to the attraction."""
+    """Store an upload through the image pipeline and attach it after the attraction's other photos.
+
+    The alt text is required in `alt_locale` (the uploader's language) when given, else in any one language;
+    other languages fall back to it. Everything is checked before the file is decoded.
+    """
     attraction = await repository.get_attraction_for_update(connection, slug)
     if attraction is None:
         raise NotFound(f"no attraction {slug!r}", code="attraction_not_found")
     if images is None:
         raise Unavailable("photo uploads are not configured on this server", code="images_unavailable")
+    alt_text = _checked_alt(alt or {}, alt_locale)
+    caption_text = _clean_text("caption", caption or {})
+    if await repository.count_photos(connection, attraction.id) >= MAX_PHOTOS:
+        raise Conflict(f"an attraction has at most {MAX_PHOTOS} photos", code="too_many_photos",
+                       details={"max_photos": MAX_PHOTOS})
     stored = await images.store_upload(data, content_type=content_type)
     photo = await repository.insert_photo(
-        connection, attraction.id, stored.key, dict(stored.urls), _clean_text("caption", caption or {})
+        connection, attraction.id, stored.key, dict(stored.urls), caption_text,
+        alt=alt_text, sizes=dict(getattr(stored, "sizes", None) or {}),
     )
     await enqueue(connection, [attraction.document_id])
     await record_event(connection, "attraction.updated", _event_data(attraction))
     return photo
+
+
+def _checked_alt(alt: dict[str, str], required_locale: str | None) -> dict[str, str]:
+    cleaned = _clean_text("alt", alt)
+    if required_locale is not None and not cleaned.get(required_locale):
+        raise InvalidInput("describe the photo in your language for people who cannot see it",
+                           code="alt_required", details={"locale": required_locale})
+    if not cleaned:
+        raise InvalidInput("describe the photo for people who cannot see it", code="alt_required")
+    return cleaned
+
+
+async def describe_photo(
+    connection: asyncpg.Connection, slug: str, photo_id: int, alt: dict[str, str], alt_locale: str | None = None
+) -> Photo:
+    """Replace a photo's alt text (required in `alt_locale` when given, else in one language)."""
+    attraction = await repository.get_attraction_for_update(connection, slug)
+    photo = None
+    if attraction is not None:
+        photo = await repository.update_photo_alt(connection, attraction.id, photo_id, _checked_alt(alt, alt_locale))
+    if attraction is None or photo is None:
+        raise NotFound(f"no photo {photo_id} on {slug!r}", code="photo_not_found")
+    return photo
+
+
+async def move_photo(connection: asyncpg.Connection, slug: str, photo_id: int, step: int) -> None:
+    """Move a photo one place earlier (-1) or later (+1); the first photo is the attraction's card image."""
+    attraction = await repository.get_attraction_for_update(connection, slug)
+    if attraction is None or not any(photo.id == photo_id for photo in await _photos_of(connection, attraction.id)):
+        raise NotFound(f"no photo {photo_id} on {slug!r}", code="photo_not_found")
+    # Moving the first photo up (or the last down) changes nothing and is no error.
+    if await repository.move_photo(connection, attraction.id, photo_id, step):
+        await enqueue(connection, [attraction.document_id])
+
+
+async def _photos_of(connection: asyncpg.Connection, attraction_id: int) -> list[Photo]:
+    return (await repository.list_photos(connection, [attraction_id])).get(attraction_id, [])
 
 
 async def remove_photo(connection: asyncpg.Connection, slug: str, photo_id: int) -> None:

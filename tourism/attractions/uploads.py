@@ -1,20 +1,39 @@
-"""Reading a photo upload from a multipart form: its bytes, type and caption, refused when missing, wrong or huge."""
+"""Reading a photo upload from a multipart form: its bytes, type, alt text and caption, refused when missing,
+wrong or huge."""
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from litestar import Request
 from litestar.datastructures import UploadFile
 
 from tourism.errors import InvalidInput
 
-__all__ = ["MAX_PHOTO_BYTES", "PHOTO_TYPES", "read_photo_upload"]
+__all__ = ["MAX_PHOTO_BYTES", "PHOTO_TYPES", "PhotoUpload", "read_photo_upload", "localized_fields"]
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
-async def read_photo_upload(request: Request[Any, Any, Any]) -> tuple[bytes, str | None, dict[str, str]]:
-    """The uploaded file's bytes, its type and an optional caption; 4xx for missing, wrong or huge files."""
+class PhotoUpload(NamedTuple):
+    """What an upload form sent."""
+
+    data: bytes
+    content_type: str | None
+    caption: dict[str, str]
+    alt: dict[str, str]
+
+
+def localized_fields(form: Any, prefix: str) -> dict[str, str]:
+    """`<prefix>_<locale>` fields of a form as {locale: text}, blank ones left out (lengths are the service's)."""
+    return {
+        key.removeprefix(f"{prefix}_"): value.strip()
+        for key, value in form.items()
+        if key.startswith(f"{prefix}_") and isinstance(value, str) and value.strip()
+    }
+
+
+async def read_photo_upload(request: Request[Any, Any, Any]) -> PhotoUpload:
+    """The uploaded file's bytes, its type, alt text and optional caption; 4xx for missing, wrong or huge files."""
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_PHOTO_BYTES + 64 * 1024:
         raise InvalidInput(f"a photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB", code="photo_too_large")
@@ -31,9 +50,4 @@ async def read_photo_upload(request: Request[Any, Any, Any]) -> tuple[bytes, str
         raise InvalidInput(f"a photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB", code="photo_too_large")
     if not data:
         raise InvalidInput("the photo is empty", code="photo_missing")
-    caption = {
-        key.removeprefix("caption_"): str(value).strip()[:300]
-        for key, value in form.items()
-        if key.startswith("caption_") and isinstance(value, str) and value.strip()
-    }
-    return data, upload.content_type, caption
+    return PhotoUpload(data, upload.content_type, localized_fields(form, "caption"), localized_fields(form, "alt"))

@@ -1,5 +1,6 @@
 """Editors alone may write; an editor publishes a new attraction through pages or the API and search finds it."""
 
+import re
 
 from search.models import SearchFilters, SearchQuery
 
@@ -134,44 +135,33 @@ async def test_editor_creates_through_the_form_and_sees_errors(client, demo, ses
     assert (await client.get("/en/attractions/doi-cat-moi")).status_code == 404
 
 
-class FakeImages:
-    """Stands in for the marketplace image pipeline (its own tests cover real resizing)."""
+async def test_photo_upload_goes_through_the_image_pipeline(client, demo, api_token) -> None:
+    import io
 
-    def __init__(self) -> None:
-        self.received: list[tuple[bytes, str | None]] = []
+    from PIL import Image
 
-    async def store_upload(self, data: bytes, *, content_type: str | None):
-        self.received.append((data, content_type))
-        key = f"img{len(self.received)}"
-
-        class Stored:
-            pass
-
-        stored = Stored()
-        stored.key = key  # type: ignore[attr-defined]
-        stored.urls = {"thumb": f"/media/{key}-thumb.webp", "medium": f"/media/{key}-m.webp"}  # type: ignore[attr-defined]
-        return stored
-
-
-async def test_photo_upload_goes_through_the_image_pipeline(client, demo, api_token, app) -> None:
-    from marketplace.platform.runtime import runtime_of
-
-    images = FakeImages()
-    runtime_of(app.state).images = images
     editor = {"authorization": f"Bearer {await api_token('editor')}"}
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 90, 40)).save(out, format="PNG")
+    png = out.getvalue()
     response = await client.post(
         "/api/v1/attractions/po-klong-garai/photos",
         headers=editor,
         files={"file": ("tower.png", png, "image/png")},
-        data={"caption_en": "At dawn"},
+        data={"caption_en": "At dawn", "alt_en": "The brick tower in the first light"},
     )
     assert response.status_code == 201, response.text
-    assert images.received == [(png, "image/png")]
-    assert response.json()["urls"]["thumb"] == "/media/img1-thumb.webp"
+    photo = response.json()
+    assert re.fullmatch(r"/media/[0-9a-f]{2}/[0-9a-f]{32}-thumb\.webp", photo["urls"]["thumb"])
+    assert photo["sizes"]["thumb"] == [160, 120] and photo["alt"] == {"en": "The brick tower in the first light"}
     detail = (await client.get("/api/v1/attractions/po-klong-garai")).json()
     assert detail["photos"][0]["caption"] == {"en": "At dawn"}
-    assert "/media/img1-m.webp" in (await client.get("/en/attractions/po-klong-garai")).text
+    page = (await client.get("/en/attractions/po-klong-garai")).text
+    assert photo["urls"]["medium"] in page and "<figcaption>At dawn</figcaption>" in page
+    no_alt = await client.post(
+        "/api/v1/attractions/po-klong-garai/photos", headers=editor, files={"file": ("tower.png", png, "image/png")}
+    )
+    assert no_alt.status_code == 422 and no_alt.json()["error"]["code"] == "alt_required"
     wrong = await client.post(
         "/api/v1/attractions/po-klong-garai/photos", headers=editor, files={"file": ("x.gif", b"GIF89a", "image/gif")}
     )
@@ -182,6 +172,7 @@ async def test_photo_upload_goes_through_the_image_pipeline(client, demo, api_to
             "/api/v1/attractions/po-klong-garai/photos",
             headers=customer,
             files={"file": ("tower.png", png, "image/png")},
+            data={"alt_en": "A tower"},
         )
     ).status_code == 403
     photo_id = detail["photos"][0]["id"]
