@@ -18,6 +18,7 @@ from marketplace.catalog.dashboard import MerchantDashboardPages
 from marketplace.catalog.languages import MerchantLanguagePages
 from marketplace.catalog.models import Category, ProductCard
 from marketplace.catalog.sizes import unit_price
+from marketplace.merchants import photos as shop_photos
 from marketplace.merchants import service as merchants
 from marketplace.platform.divisions import commune_name
 from marketplace.platform.templating import PageRenderer
@@ -142,13 +143,14 @@ class CatalogPages(Controller):
 
     @get("/shops/{slug:str}", name="marketplace.shop", opt={"read_replica": True, "public_cache": True})
     async def shop(self, db: Db, page: Page, slug: FromPath[str], before: Cursor = None) -> Response:
-        """The shop page: the merchant's story, OCOP badge, location and products."""
+        """The shop page: the merchant's photos, story, OCOP badge, location and products."""
         merchant = await merchants.get_public_merchant(db, slug)
         commune = commune_name(merchant.commune_code)
         return page.render(
             "marketplace/shop.html",
             {
                 "merchant": merchant,
+                "photos": await shop_photos.list_shop_photos(db, merchant.id),
                 "cards": await service.list_public_products(db, merchant_id=merchant.id, before_id=before, limit=48),
                 "commune": commune,
                 "json_ld": shop_json_ld(merchant, page.locale, str(page.request.url), commune),

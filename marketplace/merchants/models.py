@@ -9,6 +9,8 @@ from i18n import TIME_ZONE, LocalizedText
 from i18n.forms import REQUIRED, FormInvalid
 
 __all__ = [
+    "ShopPhoto",
+    "PhotoRendition",
     "MerchantTexts",
     "MerchantKind",
     "Ocop",
@@ -146,3 +148,41 @@ class MerchantReviewForm(msgspec.Struct, frozen=True, kw_only=True):
     def review(self) -> MerchantReview:
         """The service's Struct."""
         return MerchantReview(approve=self.decision == "approve", note=self.note)
+
+
+# The longest side, in CSS pixels, of a photo in a gallery (marketplace/templates/_pictures.html).
+GALLERY_BOX = 480
+
+
+class PhotoRendition(msgspec.Struct, frozen=True):
+    """One size of a photo: its URL and pixel size."""
+
+    url: str
+    width: int
+    height: int
+
+
+class ShopPhoto(msgspec.Struct, frozen=True, kw_only=True):
+    """A photo of the shop's gallery: URLs and pixel sizes by size name, alt text per locale."""
+
+    id: int
+    storage_key: str
+    urls: dict[str, str]
+    sizes: dict[str, tuple[int, int]] = {}
+    alt: LocalizedText = {}
+    caption: LocalizedText = {}
+    """Shops have no captions; the field lets the pages share one gallery macro with attractions."""
+
+    @property
+    def renditions(self) -> list[PhotoRendition]:
+        """The sizes whose pixel size is known, smallest first (for srcset)."""
+        known = [PhotoRendition(url, *self.sizes[name]) for name, url in self.urls.items() if name in self.sizes]
+        return sorted(known, key=lambda rendition: rendition.width)
+
+    @property
+    def shown(self) -> PhotoRendition | None:
+        """The size a gallery shows in its 480-pixel box: the smallest whose longer side reaches 480, else the
+        largest there is (a small original is not enlarged)."""
+        renditions = self.renditions
+        fitting = [r for r in renditions if max(r.width, r.height) >= GALLERY_BOX]
+        return fitting[0] if fitting else (renditions[-1] if renditions else None)

@@ -17,7 +17,7 @@ from litestar.response import Redirect
 
 from marketplace.media import ImagePipeline
 from marketplace.media.pipeline import MAX_UPLOAD_BYTES
-from marketplace.merchants import service
+from marketplace.merchants import photos, service
 from marketplace.merchants.models import (
     MERCHANT_KINDS,
     MerchantDetailsForm,
@@ -27,11 +27,12 @@ from marketplace.merchants.models import (
 )
 from marketplace.orders.notices import dashboard_counts
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices, commune_name
+from marketplace.platform.errors import Unprocessable
 from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
 from marketplace.platform.web import NO_STORE, see_other, submit_form
 
-__all__ = ["OnboardingPages", "ApprovalPages", "ShopLogoPages", "router"]
+__all__ = ["OnboardingPages", "ApprovalPages", "ShopLogoPages", "ShopPhotoPages", "router"]
 
 Db = NamedDependency[asyncpg.Connection]
 Page = NamedDependency[PageRenderer]
@@ -179,4 +180,61 @@ class ShopLogoPages(Controller):
         return see_other(page, f"/merchant/{merchant_id}")
 
 
-router = Router(path="/", route_handlers=[OnboardingPages, ApprovalPages, ShopLogoPages])
+def _alt_fields(form: Any) -> dict[str, str]:
+    """`alt_<locale>` fields as {locale: text} (lengths and locales are the service's to check)."""
+    return {key.removeprefix("alt_"): value for key, value in form.items()
+            if key.startswith("alt_") and isinstance(value, str)}
+
+
+class ShopPhotoPages(Controller):
+    """The shop's gallery, managed by its merchant (or assisting agent, or an admin); 404 for anyone else."""
+
+    path = "/merchant/{merchant_id:int}/photos"
+    include_in_schema = False
+    opt = {"signed_in": True}
+
+    @get("/", name="marketplace.shop_photos")
+    async def gallery(self, db: Db, page: Page, principal: Who, merchant_id: FromPath[int]) -> Response:
+        """Each photo with its alt text, order and removal; the upload form."""
+        merchant, shop_photos = await photos.managed_gallery(db, principal, merchant_id)
+        return page.render("marketplace/shop_photos.html", {
+            "merchant": merchant, "photos": shop_photos, "max_photos": photos.MAX_SHOP_PHOTOS,
+            "max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024)}, headers=NO_STORE)
+
+    @post("/", name="marketplace.shop_photo_upload", request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
+          opt={"cpu_work": "image"})
+    async def upload(self, request: AnyRequest, db: Db, page: Page, principal: Who,
+                     images: NamedDependency[ImagePipeline], merchant_id: FromPath[int]) -> Redirect:
+        """Upload a photo with its alt text (required in the uploader's language)."""
+        form = await request.form()
+        await photos.add_shop_photo(db, principal, merchant_id, images, form.get("file"), _alt_fields(form),
+                                    page.locale)
+        return see_other(page, f"/merchant/{merchant_id}/photos")
+
+    @post("/{photo_id:int}/alt", name="marketplace.shop_photo_alt")
+    async def describe(self, request: AnyRequest, db: Db, page: Page, principal: Who, merchant_id: FromPath[int],
+                       photo_id: FromPath[int]) -> Redirect:
+        """Change a photo's alt text."""
+        form = await request.form()
+        await photos.describe_shop_photo(db, principal, merchant_id, photo_id, _alt_fields(form), page.locale)
+        return see_other(page, f"/merchant/{merchant_id}/photos")
+
+    @post("/{photo_id:int}/move", name="marketplace.shop_photo_move")
+    async def move(self, request: AnyRequest, db: Db, page: Page, principal: Who, merchant_id: FromPath[int],
+                   photo_id: FromPath[int]) -> Redirect:
+        """Move a photo earlier (`direction=earlier`) or later; the first is the shop's picture."""
+        direction = (await request.form()).get("direction")
+        if direction not in ("earlier", "later"):
+            raise Unprocessable("direction must be 'earlier' or 'later'", code="invalid_direction")
+        await photos.move_shop_photo(db, principal, merchant_id, photo_id, -1 if direction == "earlier" else 1)
+        return see_other(page, f"/merchant/{merchant_id}/photos")
+
+    @post("/{photo_id:int}/delete", name="marketplace.shop_photo_delete")
+    async def remove(self, db: Db, page: Page, principal: Who, images: NamedDependency[ImagePipeline],
+                     merchant_id: FromPath[int], photo_id: FromPath[int]) -> Redirect:
+        """Remove a photo and its files."""
+        await photos.remove_shop_photo(db, principal, merchant_id, photo_id, images)
+        return see_other(page, f"/merchant/{merchant_id}/photos")
+
+
+router = Router(path="/", route_handlers=[OnboardingPages, ApprovalPages, ShopLogoPages, ShopPhotoPages])

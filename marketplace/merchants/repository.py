@@ -5,7 +5,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from marketplace.merchants.models import Merchant
+from marketplace.merchants.models import Merchant, ShopPhoto
 
 __all__ = [
     "ever_assisted_by",
@@ -26,6 +26,12 @@ __all__ = [
     "get_agent_commune",
     "list_product_kinds",
     "merchant_from_row",
+    "list_shop_photos",
+    "count_shop_photos",
+    "insert_shop_photo",
+    "update_shop_photo_alt",
+    "move_shop_photo",
+    "delete_shop_photo",
 ]
 
 # The column list is spelled out in each query so every statement is one constant.
@@ -243,3 +249,70 @@ async def ever_assisted_by(conn: asyncpg.Connection, merchant_id: int, user_id: 
     return bool(await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM merchant_agents WHERE merchant_id = $1 AND agent_user_id = $2)",
         merchant_id, user_id))
+
+
+LIST_SHOP_PHOTOS = """
+SELECT id, storage_key, urls, sizes, alt FROM merchant_photos WHERE merchant_id = $1 ORDER BY position, id
+"""
+COUNT_SHOP_PHOTOS = "SELECT count(*) FROM merchant_photos WHERE merchant_id = $1"
+INSERT_SHOP_PHOTO = """
+INSERT INTO merchant_photos (merchant_id, storage_key, urls, sizes, alt, position)
+VALUES ($1, $2, $3, $4, $5, (SELECT coalesce(max(position) + 1, 0) FROM merchant_photos WHERE merchant_id = $1))
+RETURNING id, storage_key, urls, sizes, alt
+"""
+UPDATE_SHOP_PHOTO_ALT = """
+UPDATE merchant_photos SET alt = $3 WHERE id = $2 AND merchant_id = $1 RETURNING id, storage_key, urls, sizes, alt
+"""
+# Positions are renumbered 0..n-1 first, so rows sharing a position still move by exactly one place.
+RENUMBER_SHOP_PHOTOS = """
+UPDATE merchant_photos AS p SET position = ordered.rank
+FROM (SELECT id, row_number() OVER (ORDER BY position, id) - 1 AS rank
+      FROM merchant_photos WHERE merchant_id = $1) AS ordered
+WHERE p.id = ordered.id
+"""
+SWAP_SHOP_PHOTO = """
+WITH moved AS (SELECT id, position FROM merchant_photos WHERE id = $2 AND merchant_id = $1),
+     neighbour AS (SELECT p.id, p.position FROM merchant_photos p, moved
+                   WHERE p.merchant_id = $1 AND p.position = moved.position + $3)
+UPDATE merchant_photos AS p
+SET position = CASE WHEN p.id = moved.id THEN neighbour.position ELSE moved.position END
+FROM moved, neighbour WHERE p.id IN (moved.id, neighbour.id)
+RETURNING p.id
+"""
+DELETE_SHOP_PHOTO = "DELETE FROM merchant_photos WHERE id = $2 AND merchant_id = $1 RETURNING storage_key, urls"
+
+
+async def list_shop_photos(conn: asyncpg.Connection, merchant_id: int) -> list[ShopPhoto]:
+    """The shop's photos in gallery order."""
+    return [msgspec.convert(dict(row), ShopPhoto) for row in await conn.fetch(LIST_SHOP_PHOTOS, merchant_id)]
+
+
+async def count_shop_photos(conn: asyncpg.Connection, merchant_id: int) -> int:
+    """How many photos the shop has."""
+    return int(await conn.fetchval(COUNT_SHOP_PHOTOS, merchant_id))
+
+
+async def insert_shop_photo(conn: asyncpg.Connection, merchant_id: int, storage_key: str, urls: dict[str, str],
+                            sizes: dict[str, tuple[int, int]], alt: dict[str, str]) -> ShopPhoto:
+    """Add a photo after the shop's others."""
+    row = await conn.fetchrow(INSERT_SHOP_PHOTO, merchant_id, storage_key, urls, sizes, alt)
+    return msgspec.convert(dict(row), ShopPhoto)
+
+
+async def update_shop_photo_alt(conn: asyncpg.Connection, merchant_id: int, photo_id: int,
+                                alt: dict[str, str]) -> ShopPhoto | None:
+    """Replace a photo's alt text; None when the shop has no such photo."""
+    row = await conn.fetchrow(UPDATE_SHOP_PHOTO_ALT, merchant_id, photo_id, alt)
+    return None if row is None else msgspec.convert(dict(row), ShopPhoto)
+
+
+async def move_shop_photo(conn: asyncpg.Connection, merchant_id: int, photo_id: int, step: int) -> bool:
+    """Swap the photo with the one before (step -1) or after (+1); False when there is none there."""
+    await conn.execute(RENUMBER_SHOP_PHOTOS, merchant_id)
+    return bool(await conn.fetch(SWAP_SHOP_PHOTO, merchant_id, photo_id, step))
+
+
+async def delete_shop_photo(conn: asyncpg.Connection, merchant_id: int, photo_id: int) -> tuple[str, list[str]] | None:
+    """Remove a photo; its storage key and size names, or None when the shop has no such photo."""
+    row = await conn.fetchrow(DELETE_SHOP_PHOTO, merchant_id, photo_id)
+    return None if row is None else (row["storage_key"], list(row["urls"]))

@@ -27,7 +27,10 @@ ORDER BY p.id
 MERCHANTS = """
 SELECT m.id, m.slug, m.name, m.story, m.kind, m.commune_code, m.lat, m.lng, m.updated_at,
        CASE WHEN m.ocop_expires_on IS NULL OR m.ocop_expires_on >= current_date THEN m.ocop_stars END AS ocop_stars,
-       m.rating_avg::float8 AS rating, m.logo ->> 'medium' AS image_url,
+       m.rating_avg::float8 AS rating,
+       -- The gallery's first photo is the shop's picture; the logo until there is one.
+       coalesce((SELECT ph.urls ->> 'medium' FROM merchant_photos ph WHERE ph.merchant_id = m.id
+                 ORDER BY ph.position, ph.id LIMIT 1), m.logo ->> 'medium') AS image_url,
        (SELECT count(*) FROM orders o WHERE o.merchant_id = m.id)::int AS popularity
 FROM merchants m
 WHERE m.status = 'approved' AND ($1::bigint[] IS NULL OR m.id = ANY ($1))

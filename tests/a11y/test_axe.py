@@ -42,10 +42,11 @@ async def demo_paths(pool: asyncpg.Pool, private_feedback: list[str]) -> dict[st
               "/products", f"/products/{product}", f"/products/{experience}", f"/shops/{shop}", "/trip", "/cart",
               "/account/sign-in", "/account/sign-up", "/feedback/new?attraction=po-klong-garai", "/feedback/new",
               *private_feedback[:1]]
-    merchant = ["/merchant", f"/merchant/{merchant_id}", f"/payments/merchants/{merchant_id}/statement",
-                f"/payments/merchants/{merchant_id}/bank-account"]
+    merchant = ["/merchant", f"/merchant/{merchant_id}", f"/merchant/{merchant_id}/photos",
+                f"/payments/merchants/{merchant_id}/statement", f"/payments/merchants/{merchant_id}/bank-account"]
     return {"public": public, "merchant1@demo.test": merchant, "agent.ninhphuoc@demo.test": ["/agent"],
-            "market-admin@demo.test": ["/editor/attractions", "/editor/events", "/editor/featured", "/admin/merchants",
+            "market-admin@demo.test": ["/editor/attractions", "/editor/attractions/po-klong-garai/edit",
+                                       "/editor/events", "/editor/featured", "/admin/merchants",
                                        "/feedback/inbox", f"/feedback/inbox/{feedback_id}", "/checkout"]}
 
 

@@ -73,6 +73,10 @@ class Fee(msgspec.Struct, frozen=True, kw_only=True):
     note: LocalizedText = {}
 
 
+# The longest side, in CSS pixels, of a photo in a gallery (marketplace/templates/_pictures.html).
+GALLERY_BOX = 480
+
+
 class Rendition(msgspec.Struct, frozen=True):
     """One size of a photo: its URL and pixel size."""
 
@@ -96,6 +100,14 @@ class Photo(msgspec.Struct, frozen=True, kw_only=True):
         """The sizes whose pixel size is known, smallest first (for srcset)."""
         known = [Rendition(url, *self.sizes[name]) for name, url in self.urls.items() if name in self.sizes]
         return sorted(known, key=lambda rendition: rendition.width)
+
+    @property
+    def shown(self) -> Rendition | None:
+        """The size a gallery shows in its 480-pixel box: the smallest whose longer side reaches 480, else the
+        largest there is (a small original is not enlarged)."""
+        renditions = self.renditions
+        fitting = [r for r in renditions if max(r.width, r.height) >= GALLERY_BOX]
+        return fitting[0] if fitting else (renditions[-1] if renditions else None)
 
 
 class Attraction(msgspec.Struct, frozen=True, kw_only=True):
