@@ -1,22 +1,31 @@
 """JSON API of tourists' feedback: report (anyone, anonymous writes limited per client), follow, and handle."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import asyncpg
-from litestar import Controller, Router, get, post
+from litestar import Controller, Request, Router, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from marketplace.feedback import service
-from marketplace.feedback.models import Feedback, FeedbackCreate, FeedbackReceipt, FeedbackResolve, FeedbackTracking
+from marketplace.feedback.models import (
+    MAX_PHOTO_BYTES,
+    Feedback,
+    FeedbackCreate,
+    FeedbackReceipt,
+    FeedbackResolve,
+    FeedbackTracking,
+)
+from marketplace.media import ImagePipeline, require_file
 from marketplace.platform.principal import Principal
 
 __all__ = ["FeedbackApi", "FeedbackInboxApi", "router"]
 
 Db = NamedDependency[asyncpg.Connection]
 Who = NamedDependency[Principal | None]
+Images = NamedDependency[ImagePipeline]
 StatusFilter = Annotated[Literal["received", "assigned", "resolved"] | None,
                          QueryParameter(description="only reports in this status")]
 
@@ -37,6 +46,18 @@ class FeedbackApi(Controller):
     async def track(self, db: Db, token: FromPath[str]) -> FeedbackTracking:
         """The report behind a private token: its status and, once resolved, the reply."""
         return await service.track_feedback(db, token)
+
+    @post("/{token:str}/photo", status_code=HTTP_200_OK, request_max_body_size=MAX_PHOTO_BYTES + 64 * 1024,
+          opt={"anonymous_write": "feedback", "cpu_work": "image"})
+    async def add_photo(self, request: Request[Any, Any, Any], db: Db, images: Images,
+                        token: FromPath[str]) -> FeedbackTracking:
+        """Attach a photo (multipart field `file`, at most 5 MB) to the report behind the token, while it has none.
+
+        A form post: outside a browser, send the `csrftoken` cookie of any page back in the `x-csrftoken` header.
+        """
+        upload = require_file((await request.form()).get("file"))
+        data = await upload.read(MAX_PHOTO_BYTES + 1)
+        return await service.attach_photo(db, token, images, data, upload.content_type)
 
 
 class FeedbackInboxApi(Controller):

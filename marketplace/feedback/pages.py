@@ -19,7 +19,7 @@ from marketplace.feedback.models import (
     FeedbackForm,
     ResolveForm,
 )
-from marketplace.media import ImagePipeline, ImageRejected, StoredImage
+from marketplace.media import ImagePipeline, StoredImage
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, commune_choices, commune_name
 from marketplace.platform.principal import Principal
 from marketplace.platform.templating import PageRenderer
@@ -59,9 +59,6 @@ async def _photo(images: ImagePipeline, upload: Any) -> StoredImage | None:
     data = await upload.read(MAX_PHOTO_BYTES + 1)
     if not data:
         return None
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ImageRejected("The file is too large.", code="upload_too_large", status_code=413,
-                            details={"field": "photo", "max_bytes": MAX_PHOTO_BYTES})
     return await service.store_photo(images, data, upload.content_type)
 
 

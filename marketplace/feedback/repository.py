@@ -14,6 +14,8 @@ __all__ = [
     "lock_for_staff",
     "update_assigned",
     "update_resolved",
+    "lock_by_token",
+    "update_photo",
     "get_official_scope",
     "list_commune_official_ids",
     "list_province_official_ids",
@@ -77,6 +79,9 @@ WHERE ($1::bool OR f.commune_code = $2::int OR ($3::bool AND f.attraction_id IS 
 FOR UPDATE
 """
 
+LOCK_BY_TOKEN = "SELECT id, status, photo_key FROM feedback WHERE token_hash = $1 FOR UPDATE"
+UPDATE_PHOTO = "UPDATE feedback SET photo_key = $2, photo_urls = $3 WHERE id = $1"
+
 UPDATE_ASSIGNED = """
 UPDATE feedback SET status = 'assigned', assigned_to = $2, assigned_at = now() WHERE id = $1
 """
@@ -132,6 +137,15 @@ async def lock_for_staff(conn: asyncpg.Connection, everything: bool, commune_cod
                          feedback_id: int) -> asyncpg.Record | None:
     """The report's status, locked until the transaction ends, if it is within the scope."""
     return await conn.fetchrow(LOCK_FOR_STAFF, everything, commune_code, attractions, feedback_id)
+
+
+async def lock_by_token(conn: asyncpg.Connection, token_hash: bytes) -> asyncpg.Record | None:
+    """The report behind a token, locked until the transaction ends."""
+    return await conn.fetchrow(LOCK_BY_TOKEN, token_hash)
+
+
+async def update_photo(conn: asyncpg.Connection, feedback_id: int, key: str, urls: dict[str, str]) -> None:
+    await conn.execute(UPDATE_PHOTO, feedback_id, key, urls)
 
 
 async def update_assigned(conn: asyncpg.Connection, feedback_id: int, user_id: int | None) -> None:

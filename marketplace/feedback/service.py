@@ -20,13 +20,14 @@ import msgspec
 from i18n import SUPPORTED_LOCALES
 from marketplace.feedback import repository
 from marketplace.feedback.models import (
+    MAX_PHOTO_BYTES,
     Feedback,
     FeedbackCreate,
     FeedbackReceipt,
     FeedbackTracking,
     InboxScope,
 )
-from marketplace.media import ImagePipeline, StoredImage
+from marketplace.media import ImagePipeline, ImageRejected, StoredImage
 from marketplace.notifications.outbox import enqueue
 from marketplace.platform.access import Actor
 from marketplace.platform.divisions import DEFAULT_PROVINCE_CODE, check_commune
@@ -37,6 +38,7 @@ __all__ = [
     "TOKEN_BYTES",
     "hash_token",
     "store_photo",
+    "attach_photo",
     "describe_subject",
     "create_feedback",
     "track_feedback",
@@ -58,8 +60,25 @@ def hash_token(token: str) -> bytes:
 
 
 async def store_photo(images: ImagePipeline, data: bytes, content_type: str | None) -> StoredImage:
-    """The report's photo through the shared image pipeline (content checked, bombs refused, EXIF stripped)."""
+    """The report's photo through the shared image pipeline (content checked, bombs refused, EXIF stripped);
+    413 past MAX_PHOTO_BYTES, a smaller bound than the pipeline's own."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ImageRejected("The file is too large.", code="upload_too_large", status_code=413,
+                            details={"field": "photo", "max_bytes": MAX_PHOTO_BYTES})
     return await images.store_upload(data, content_type=content_type)
+
+
+async def attach_photo(conn: asyncpg.Connection, token: str, images: ImagePipeline, data: bytes,
+                       content_type: str | None) -> FeedbackTracking:
+    """The reporter adds a photo to their report (through its token) while it has none and is not resolved."""
+    row = await repository.lock_by_token(conn, hash_token(token)) if 0 < len(token) <= 64 else None
+    if row is None:
+        raise NotFound("No report behind this link.", code="feedback_not_found")
+    if row["photo_key"] is not None or row["status"] == "resolved":
+        raise Conflict("This report cannot take another photo.", code="photo_not_accepted")
+    stored = await store_photo(images, data, content_type)
+    await repository.update_photo(conn, row["id"], stored.key, dict(stored.urls))
+    return await track_feedback(conn, token)
 
 
 async def _subject(conn: asyncpg.Connection, data: FeedbackCreate) -> tuple[int | None, int | None, int | None]:

@@ -233,3 +233,25 @@ async def test_every_page_in_every_locale(locale: str, client: AsyncTestClient[A
         assert "<script" not in response.text
     assert 'name="commune_code"' in spot.text and 'name="commune_code"' not in form.text
     assert f"/{locale}/feedback/inbox/{feedback_id}" in inbox.text
+
+
+async def test_a_photo_attached_through_the_api(client: AsyncTestClient[Any], attraction: str) -> None:
+    created = (await client.post("/api/v1/feedback", json={"category": "safety", "body": "Bậc thang vỡ",
+                                                           "attraction": SLUG})).json()
+    token = await csrf_token(client, "/vi/feedback/new")
+    headers = {"x-csrftoken": token}
+    path = f"/api/v1/feedback/{created['token']}/photo"
+    assert (await client.post(path, files={"file": ("p.jpg", jpeg(), "image/jpeg")})).status_code == 403  # CSRF
+    huge = jpeg() + b"\0" * MAX_PHOTO_BYTES
+    too_large = await client.post(path, files={"file": ("big.jpg", huge, "image/jpeg")}, headers=headers)
+    assert too_large.status_code == 413 and too_large.json()["error"]["code"] == "upload_too_large"
+    not_image = await client.post(path, files={"file": ("x.jpg", b"%PDF-1.4", "image/jpeg")}, headers=headers)
+    assert not_image.status_code == 415
+    attached = await client.post(path, files={"file": ("p.jpg", jpeg(), "image/jpeg")}, headers=headers)
+    assert attached.status_code == 200, attached.text
+    assert attached.json()["photo_urls"]["medium"].endswith("-medium.webp")
+    again = await client.post(path, files={"file": ("p.jpg", jpeg(), "image/jpeg")}, headers=headers)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "photo_not_accepted"
+    unknown = await client.post("/api/v1/feedback/nobody-has-this/photo",
+                                files={"file": ("p.jpg", jpeg(), "image/jpeg")}, headers=headers)
+    assert unknown.status_code == 404
