@@ -40,6 +40,8 @@ from marketplace.province import service as province
 from marketplace.province.models import OfficialGrant
 from marketplace.reviews import service as reviews
 from marketplace.reviews.models import ReplyCreate, ReviewCreate
+from marketplace.traceability import service as traceability
+from marketplace.traceability.models import BatchChange
 
 DEMO_ADMIN_EMAIL = "market-admin@demo.test"
 
@@ -226,6 +228,7 @@ async def seed_marketplace_demo(conn: asyncpg.Connection) -> dict[str, Any]:
             products.append((actor, product))
     await _pending_merchant(conn, data["pending_merchant"])
     order_count = await _demo_orders(conn, products)
+    await _demo_batch(conn, products)
     await _officials(conn, admin)
     feedback = await seed_demo_feedback(conn, _commune_code("Xã Ninh Phước"), MARKER_SLUG)
     return {
@@ -329,6 +332,17 @@ ORDER_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cod", ("cancelled",)),
     ("vietqr", ("confirmed", "refunded")),
 )
+
+
+async def _demo_batch(conn: asyncpg.Connection, products: list[tuple[SystemActor, Product]]) -> None:
+    """One harvest batch of the first OCOP goods, so that its labels and trace page can be shown."""
+    actor, product = next((actor, product) for actor, product in products
+                          if product.kind == "goods" and product.merchant_ocop_stars)
+    harvested = datetime.now(TIME_ZONE).date() - timedelta(days=10)
+    await traceability.record_batch(conn, actor, product.id, BatchChange(
+        batch_code=f"DEMO-{harvested:%Y%m%d}", date_kind="harvest", produced_on=harvested, quantity=250,
+        certificates=["VietGAP 04-2024/NT"], inputs_note="Phân chuồng ủ hoai, tưới nhỏ giọt; không dùng thuốc "
+                                                        "trừ sâu trong 30 ngày trước thu hoạch."))
 
 
 async def _demo_orders(conn: asyncpg.Connection, products: list[tuple[SystemActor, Product]]) -> int:

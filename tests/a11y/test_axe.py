@@ -38,12 +38,15 @@ async def demo_paths(pool: asyncpg.Pool, private_feedback: list[str]) -> dict[st
         merchant_id = await connection.fetchval(
             "SELECT m.id FROM merchants m JOIN users u ON u.id = m.owner_user_id WHERE u.email = 'merchant1@demo.test'")
         feedback_id = await connection.fetchval("SELECT min(id) FROM feedback WHERE status <> 'resolved'")
+        batch = await connection.fetchrow("SELECT id, product_id, trace_code FROM product_batches "
+                                          "WHERE merchant_id = $1 ORDER BY id LIMIT 1", merchant_id)
     public = ["/", "/search?q=nho", "/attractions", "/attractions/po-klong-garai", "/events", "/events/kate",
               "/products", f"/products/{product}", f"/products/{experience}", f"/shops/{shop}", "/trip", "/cart",
               "/account/sign-in", "/account/sign-up", "/feedback/new?attraction=po-klong-garai", "/feedback/new",
-              *private_feedback[:1]]
+              *private_feedback[:1], "/open-data", f"/trace/{batch['trace_code']}"]
     merchant = ["/merchant", f"/merchant/{merchant_id}", f"/merchant/{merchant_id}/photos",
-                f"/payments/merchants/{merchant_id}/statement", f"/payments/merchants/{merchant_id}/bank-account"]
+                f"/payments/merchants/{merchant_id}/statement", f"/payments/merchants/{merchant_id}/bank-account",
+                f"/merchant/products/{batch['product_id']}/batches", f"/merchant/batches/{batch['id']}"]
     return {"public": public, "merchant1@demo.test": merchant, "agent.ninhphuoc@demo.test": ["/agent"],
             "market-admin@demo.test": ["/editor/attractions", "/editor/attractions/po-klong-garai/edit",
                                        "/editor/events", "/editor/featured", "/admin/merchants",
