@@ -96,7 +96,7 @@ async def test_search_page_in_vietnamese(indexed: AsyncTestClient) -> None:
     html = response.text
     assert '<html lang="vi" dir="ltr">' in html
     title = '<mark>Nho</mark> <mark>Ninh</mark> <mark>Thuận</mark>'
-    assert f'<a class="hit-title" href="/vi/products/nho-xanh">{title}</a>' in html
+    assert f'<a class="hit-title" href="/vi/products/nho-xanh" lang="vi" dir="ltr">{title}</a>' in html
     assert 'value="nho ninh thuan"' in html
     # Facets work without JavaScript: plain links and check boxes in a GET form.
     assert 'href="?q=nho+ninh+thuan&amp;kind=product"' in html
