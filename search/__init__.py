@@ -2,8 +2,9 @@
 
 Public surface: `create_engine(settings, pool)` picks the engine (from `search.engines`); the errors are in
 `search.errors`; `search.postgres.PostgresEngine`, `search.meili.MeilisearchEngine`, `search.indexer.Indexer`,
-`search.admin.reindex/check` and `search.outbox.enqueue` are imported from their modules (Meilisearch's SDK
-loads only when used). Routes: `search.web.PAGE_ROUTERS` and `API_ROUTERS`. The benchmark (`python -m
+`search.admin.reindex/check`, `search.outbox.enqueue` and the change log's `search.changes.record_event` (events
+for webhooks and the changes feed, written by tourism and marketplace alike) are imported from their modules
+(Meilisearch's SDK loads only when used). Routes: `search.web.PAGE_ROUTERS` and `API_ROUTERS`. The benchmark (`python -m
 search.bench`) is apart from all of this and nothing here imports it.
 """
 

@@ -87,6 +87,9 @@ async def sequence_changes(connection: asyncpg.Connection, limit: int = 200) -> 
     An empty list when another process is sequencing at this moment (it will take these events). The caller
     does in the same transaction whatever must happen exactly once per event (a webhook delivery per endpoint).
     """
+    if not connection.is_in_transaction():
+        # The sequencer's lock lasts as long as the transaction: outside one it would be gone at once.
+        raise RuntimeError("sequence_changes needs a transaction")
     if not await repository.try_lock_sequencer(connection):
         return []
     return [_event(row) for row in await repository.sequence_pending(connection, limit)]

@@ -70,3 +70,9 @@ async def test_refuses_unknown_types_and_bad_data(conn: asyncpg.Connection, even
 def test_the_event_types_cover_every_listing_and_feedback() -> None:
     assert {"attraction.updated", "experience.deleted", "feedback.created", "feedback.resolved",
             "merchant.approved"} <= set(EVENT_TYPES)
+
+
+async def test_sequencing_needs_a_transaction(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as connection:
+        with pytest.raises(RuntimeError):
+            await sequence_changes(connection)
