@@ -75,7 +75,8 @@ async def test_recent_scans_saves_orders_and_reviews_rank_before_the_name(conn: 
 
 def _cards(html: str, heading: str) -> list[str]:
     section = html.split(heading, 1)[1].split("</section>", 1)[0]
-    return re.findall(r'<li><a href="/en/(?:attractions|products)/([^"]+)"', section)
+    # Each card is one line: its picture (photo or illustration), then its link.
+    return re.findall(r'<li>.*?<a href="/en/(?:attractions|products)/([^"]+)"', section)
 
 
 async def test_editors_pick_move_and_remove_what_the_home_page_features(
