@@ -214,10 +214,14 @@ class AttractionEditorApi(Controller):
 
     @delete("/{slug:str}/photos/{photo_id:int}", name="tourism.api.attractions.remove_photo")
     async def remove_photo(
-        self, slug: FromPath[str], photo_id: FromPath[int], db: NamedDependency[asyncpg.Connection]
+        self,
+        slug: FromPath[str],
+        photo_id: FromPath[int],
+        db: NamedDependency[asyncpg.Connection],
+        images: NamedDependency[Any],
     ) -> None:
-        """Detach a photo from the attraction."""
-        await service.remove_photo(db, slug, photo_id)
+        """Remove a photo from the attraction, and its files."""
+        await service.remove_photo(db, slug, photo_id, images)
 
 
 class EditorListsApi(Controller):

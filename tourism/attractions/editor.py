@@ -269,9 +269,10 @@ class AttractionEditorPages(Controller):
         photo_id: FromPath[int],
         page: NamedDependency[PageRenderer],
         db: NamedDependency[asyncpg.Connection],
+        images: NamedDependency[Any],
     ) -> Response:
-        """Detach a photo."""
-        await service.remove_photo(db, slug, photo_id)
+        """Remove a photo and its files."""
+        await service.remove_photo(db, slug, photo_id, images)
         return see_other(page, _edit_path(slug) + "#h-photos")
 
 

@@ -108,7 +108,7 @@ VALUES ($1, $2, $3, $4, $5, $6,
         (SELECT coalesce(max(position) + 1, 0) FROM tourism.attraction_photos WHERE attraction_id = $1))
 RETURNING id, key, urls, caption, alt, sizes
 """
-DELETE_PHOTO = "DELETE FROM tourism.attraction_photos WHERE id = $1 AND attraction_id = $2 RETURNING id"
+DELETE_PHOTO = "DELETE FROM tourism.attraction_photos WHERE id = $1 AND attraction_id = $2 RETURNING key, urls"
 COUNT_PHOTOS = "SELECT count(*) FROM tourism.attraction_photos WHERE attraction_id = $1"
 UPDATE_PHOTO_ALT = """
 UPDATE tourism.attraction_photos SET alt = $3 WHERE id = $1 AND attraction_id = $2
@@ -292,9 +292,12 @@ async def move_photo(connection: asyncpg.Connection, attraction_id: int, photo_i
     return bool(await connection.fetch(MOVE_PHOTO, attraction_id, photo_id, step))
 
 
-async def delete_photo(connection: asyncpg.Connection, attraction_id: int, photo_id: int) -> bool:
-    """Remove one of the attraction's photos; False when it had no such photo."""
-    return await connection.fetchval(DELETE_PHOTO, photo_id, attraction_id) is not None
+async def delete_photo(
+    connection: asyncpg.Connection, attraction_id: int, photo_id: int
+) -> tuple[str, list[str]] | None:
+    """Remove one of the attraction's photos: its storage key and size names, or None when it had no such photo."""
+    record = await connection.fetchrow(DELETE_PHOTO, photo_id, attraction_id)
+    return None if record is None else (record["key"], list(record["urls"]))
 
 
 async def list_event_slugs_at(connection: asyncpg.Connection, attraction_id: int) -> list[str]:

@@ -1,5 +1,6 @@
 """Attraction rules: validation, publishing, photos and search indexing, inside the caller's transaction."""
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -55,6 +56,8 @@ class ImagePipeline(Protocol):
     """The app's image pipeline, received by dependency injection (it lives in marketplace)."""
 
     async def store_upload(self, data: bytes, *, content_type: str | None) -> StoredImage: ...
+
+    async def delete(self, stored_key: str, names: Sequence[str] | None = None) -> None: ...
 
 
 def _clean_text(field: str, value: dict[str, str]) -> dict[str, str]:
@@ -255,19 +258,26 @@ async def move_photo(connection: asyncpg.Connection, slug: str, photo_id: int, s
     # Moving the first photo up (or the last down) changes nothing and is no error.
     if await repository.move_photo(connection, attraction.id, photo_id, step):
         await enqueue(connection, [attraction.document_id])
+        await record_event(connection, "attraction.updated", _event_data(attraction))
 
 
 async def _photos_of(connection: asyncpg.Connection, attraction_id: int) -> list[Photo]:
     return (await repository.list_photos(connection, [attraction_id])).get(attraction_id, [])
 
 
-async def remove_photo(connection: asyncpg.Connection, slug: str, photo_id: int) -> None:
-    """Detach a photo from the attraction (the stored file stays for the pipeline to collect)."""
+async def remove_photo(
+    connection: asyncpg.Connection, slug: str, photo_id: int, images: ImagePipeline | None = None
+) -> None:
+    """Remove a photo from the attraction, then its files when the pipeline is given (the row goes first: if
+    the files cannot be deleted, the removal rolls back)."""
     attraction = await repository.get_attraction_for_update(connection, slug)
-    if attraction is None or not await repository.delete_photo(connection, attraction.id, photo_id):
+    removed = None if attraction is None else await repository.delete_photo(connection, attraction.id, photo_id)
+    if attraction is None or removed is None:
         raise NotFound(f"no photo {photo_id} on {slug!r}", code="photo_not_found")
     await enqueue(connection, [attraction.document_id])
     await record_event(connection, "attraction.updated", _event_data(attraction))
+    if images is not None:
+        await images.delete(*removed)
 
 
 async def get_open_data_dates(connection: asyncpg.Connection) -> tuple[datetime | None, datetime | None]:

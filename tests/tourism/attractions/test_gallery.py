@@ -102,9 +102,13 @@ async def test_an_editor_builds_a_gallery_in_arabic(editor: AsyncTestClient[Any]
     assert document.image_url == card_picture
     assert f'src="{card_picture}"' in (await editor.get("/ar/attractions")).text
 
+    stairs_file = attraction.photos[0].urls["medium"]
+    assert (await editor.get(stairs_file)).status_code == 200
     removed = await editor.post(f"/ar{PHOTOS}/{photo_ids[1]}/delete", data={"_csrf_token": token})
     assert removed.status_code == 200
     assert len(gallery_images((await editor.get(f"/ar/attractions/{SLUG}")).text)) == 1
+    # Its files are gone too, every size.
+    assert (await editor.get(stairs_file)).status_code == 404
 
 
 async def test_the_uploaders_language_needs_an_alt_text(editor: AsyncTestClient[Any], csrf: Any) -> None:
