@@ -61,6 +61,7 @@ from marketplace.platform.middleware import (
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
+from marketplace.platform.openapi import document_refusals
 from marketplace.platform.response_cache import PublicResponseCacheMiddleware, ResponseCache
 from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
@@ -174,6 +175,10 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         await composition.stop_runtime(runtime)
 
 
+def _document_refusals(app: Litestar) -> None:
+    document_refusals(app, CSRF_EXEMPT_SUFFIXES)
+
+
 def _runtime_for(settings: Settings, path_prefix: str) -> Runtime:
     return Runtime(settings=settings, templates=create_environment(), path_prefix=path_prefix)
 
@@ -189,6 +194,8 @@ def create_app(settings: Settings | None = None, *, debug: bool = False) -> Lite
         middleware=[ConnectionGuardMiddleware, *tracing_middleware(settings)],
         state=State({RUNTIME_KEY: runtime, "error_page": render_error_page}),
         lifespan=[_lifespan],
+        # The refusals of each operation, derived from the routes once they are all registered.
+        on_startup=[_document_refusals],
         exception_handlers={Exception: handle_exception},
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
         # None: Litestar's default logging config would replace the JSON handler configure_logging() set with
@@ -229,4 +236,5 @@ class MarketplacePlugin(InitPluginProtocol):
         app_config.route_handlers.append(Router(path=self.path, route_handlers=OPERATOR_ROUTERS))
         app_config.middleware.extend([ConnectionGuardMiddleware, *tracing_middleware(self.settings)])
         app_config.lifespan.append(_lifespan)
+        app_config.on_startup.append(_document_refusals)
         return app_config

@@ -32,6 +32,10 @@ __all__ = [
 PAGE_PARAMETERS = ("q", "kind", "category", "commune", "price_min", "price_max", "min_rating", "ocop", "available",
                    "lat", "lng", "radius", "sort", "per_page")
 NUMBER_LENGTH = 16
+# What `_number` accepts, so the OpenAPI document does not promise that any string will do.
+INTEGER_PATTERN = r"^\s*([0-9]+)?\s*$"
+DECIMAL_PATTERN = r"^\s*([0-9]+(\.[0-9]+)?)?\s*$"
+SIGNED_DECIMAL_PATTERN = r"^\s*(-?[0-9]+(\.[0-9]+)?)?\s*$"
 MAX_PAGE = 50
 
 
@@ -53,13 +57,16 @@ async def provide_search_query(
                                                      "event, experience; repeat for several")] = None,
     category: Annotated[list[str] | None, QueryParameter(max_items=20)] = None,
     commune: Annotated[list[int] | None, QueryParameter(max_items=20, description="Ward or commune code")] = None,
-    price_min: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH, description="VND")] = None,
-    price_max: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH, description="VND")] = None,
-    min_rating: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH)] = None,
-    ocop: Annotated[str | None, QueryParameter(max_length=1, description="Lowest OCOP star rating")] = None,
+    price_min: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH, pattern=INTEGER_PATTERN,
+                                                           description="VND")] = None,
+    price_max: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH, pattern=INTEGER_PATTERN,
+                                                           description="VND")] = None,
+    min_rating: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH, pattern=DECIMAL_PATTERN)] = None,
+    ocop: Annotated[str | None, QueryParameter(max_length=1, pattern=INTEGER_PATTERN,
+                                                 description="Lowest OCOP star rating")] = None,
     available: Annotated[bool, QueryParameter(description="Only listings that are not sold out")] = False,
-    lat: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH)] = None,
-    lng: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH)] = None,
+    lat: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH, pattern=SIGNED_DECIMAL_PATTERN)] = None,
+    lng: Annotated[str | None, QueryParameter(max_length=NUMBER_LENGTH, pattern=SIGNED_DECIMAL_PATTERN)] = None,
     radius: Annotated[int | None, QueryParameter(ge=100, le=200_000, description="Metres around lat,lng")] = None,
     sort: Annotated[str, QueryParameter(max_length=16, enum=list(service.SORT_ORDERS))] = "relevance",
     per_page: Annotated[int, QueryParameter(ge=1, le=50)] = 20,

@@ -21,7 +21,11 @@ __all__ = [
 Role = Literal["customer", "merchant", "community_agent", "editor", "admin", "official"]
 ROLES: tuple[str, ...] = ("customer", "merchant", "community_agent", "editor", "admin", "official")
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# No white space: \s spelled out, because Python's \s (\x1c-\x1f, \x85) and a JSON Schema validator's (\ufeff)
+# differ, and the OpenAPI document must accept exactly what the app does.
+_NOT_AT_OR_SPACE = r"[^@\s\x1c-\x1f\x85\ufeff]"
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254,
+                                    pattern=f"^{_NOT_AT_OR_SPACE}+@{_NOT_AT_OR_SPACE}+\\.{_NOT_AT_OR_SPACE}+$")]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
 
 

@@ -39,7 +39,7 @@ class CatalogApi(Controller):
 
     tags = ["catalog"]
 
-    @get("/products", opt={"read_replica": True, "public_cache": True})
+    @get("/products", opt={"read_replica": True, "public_cache": True, "refusals": (404,)})
     async def list_products(
         self,
         db: Db,

@@ -30,7 +30,7 @@ class CartApi(Controller):
         """The cart at today's prices."""
         return await shopper.view(await shopper.cart_id())
 
-    @post("/items")
+    @post("/items", opt={"refusals": (404,)})
     async def add(self, shopper: NamedDependency[Shopper], data: JSONBody[CartItemIn]) -> Response[QuoteView]:
         """Add a variant (or more of it)."""
         cart_id, cookies = await shopper.cart_for_update()

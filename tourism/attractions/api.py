@@ -96,7 +96,7 @@ class AttractionApi(Controller):
         attraction = await service.get_attraction(db, slug)
         return opening_status(attraction.opening_hours, at or clock.local_now())
 
-    @get("/{slug:str}/nearby", name="tourism.api.attractions.nearby")
+    @get("/{slug:str}/nearby", name="tourism.api.attractions.nearby", opt={"refusals": (422,)})
     async def nearby(
         self,
         slug: FromPath[str],
@@ -165,7 +165,7 @@ class OpenDataApi(Controller):
             headers={**OPEN_DATA_CACHE, "content-disposition": 'attachment; filename="attractions.csv"'},
         )
 
-    @get("/nearby", name="tourism.api.nearby")
+    @get("/nearby", name="tourism.api.nearby", opt={"refusals": (422,)})
     async def near_point(
         self,
         search_engine: NamedDependency[Any],
