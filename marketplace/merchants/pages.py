@@ -158,8 +158,10 @@ class ApprovalPages(Controller):
 async def _approval_queue(db: asyncpg.Connection, page: PageRenderer, principal: Principal | None, errors: Errors,
                           status: int = 200) -> Response:
     pending = await service.list_approval_queue(db, principal)
+    look_alikes = await service.look_alikes_of(db, pending)
     return page.render("marketplace/approval_queue.html",
-                       {"pending": pending, "commune_name": commune_name, "errors": errors},
+                       {"pending": pending, "look_alikes": look_alikes, "commune_name": commune_name,
+                        "errors": errors},
                        status_code=status, headers=NO_STORE)
 
 

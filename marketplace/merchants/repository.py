@@ -5,9 +5,13 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from i18n.confusables import confusable_skeleton
 from marketplace.merchants.models import Merchant, ShopPhoto
 
 __all__ = [
+    "fill_missing_skeletons",
+    "list_look_alikes",
+    "name_skeletons",
     "ever_assisted_by",
     "update_texts",
     "insert_merchant",
@@ -52,8 +56,8 @@ SELECT m.id, m.slug, m.kind, m.name, m.story, m.province_code, m.commune_code, m
 FROM merchants m WHERE m.slug = $1
 """
 INSERT = """
-INSERT INTO merchants (slug, owner_user_id, kind, name, phone, onboarding_step)
-VALUES ($1, $2, $3, $4, $5, 2) RETURNING id
+INSERT INTO merchants (slug, owner_user_id, kind, name, phone, onboarding_step, name_skeletons)
+VALUES ($1, $2, $3, $4, $5, 2, $6) RETURNING id
 """
 UPDATE_LOCATION = """
 UPDATE merchants SET province_code = $2, commune_code = $3, divisions_version = $4, address = $5, lat = $6,
@@ -74,7 +78,19 @@ UPDATE merchants SET status = $2, reviewed_by = $3, reviewed_at = now(), review_
 WHERE id = $1
 """
 UPDATE_LOGO = "UPDATE merchants SET logo = $2, updated_at = now() WHERE id = $1"
-UPDATE_TEXTS = "UPDATE merchants SET name = $2, story = $3, updated_at = now() WHERE id = $1"
+UPDATE_TEXTS = """
+UPDATE merchants SET name = $2, story = $3, name_skeletons = $4, updated_at = now() WHERE id = $1
+"""
+SELECT_WITHOUT_SKELETONS = "SELECT id, name FROM merchants WHERE name_skeletons IS NULL ORDER BY id LIMIT $1"
+SET_SKELETONS = "UPDATE merchants SET name_skeletons = $2 WHERE id = $1"
+# Approved shops whose name, in any language, has the same skeleton as a name of one of these merchants.
+SELECT_LOOK_ALIKES = """
+SELECT p.id AS merchant_id, a.id, a.slug, a.name
+FROM merchants p
+JOIN merchants a ON a.status = 'approved' AND a.id <> p.id AND a.name_skeletons && p.name_skeletons
+WHERE p.id = ANY($1::bigint[])
+ORDER BY p.id, a.id
+"""
 UPDATE_OWNER = "UPDATE merchants SET owner_user_id = $2, updated_at = now() WHERE id = $1"
 SELECT_OWNER_ID = "SELECT owner_user_id FROM merchants WHERE id = $1"
 SELECT_STATUS = "SELECT status FROM merchants WHERE id = $1"
@@ -121,7 +137,7 @@ async def insert_merchant(
     phone: str,
 ) -> int:
     """A new pending merchant at onboarding step 2; returns its id."""
-    return await conn.fetchval(INSERT, slug, owner_user_id, kind, name, phone)
+    return await conn.fetchval(INSERT, slug, owner_user_id, kind, name, phone, name_skeletons(name))
 
 
 async def get_merchant(conn: asyncpg.Connection, merchant_id: int) -> Merchant | None:
@@ -197,7 +213,26 @@ async def list_merchants(
 
 async def update_texts(conn: asyncpg.Connection, merchant_id: int, name: dict[str, str], story: dict[str, str]) -> None:
     """Set the shop's name and story in every language at once."""
-    await conn.execute(UPDATE_TEXTS, merchant_id, name, story)
+    await conn.execute(UPDATE_TEXTS, merchant_id, name, story, name_skeletons(name))
+
+
+def name_skeletons(name: dict[str, str]) -> list[str]:
+    """The distinct confusable skeletons of a localized name (one per language that differs)."""
+    return sorted({skeleton for text in name.values() if (skeleton := confusable_skeleton(text))})
+
+
+async def fill_missing_skeletons(conn: asyncpg.Connection, batch: int = 500) -> None:
+    """Skeletons for merchants written before they were stored (or by a seed that wrote SQL itself)."""
+    while rows := await conn.fetch(SELECT_WITHOUT_SKELETONS, batch):
+        await conn.executemany(SET_SKELETONS, [(row["id"], name_skeletons(row["name"] or {})) for row in rows])
+
+
+async def list_look_alikes(conn: asyncpg.Connection, merchant_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Merchant id -> the approved shops whose name looks like its name (same confusable skeleton)."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in await conn.fetch(SELECT_LOOK_ALIKES, merchant_ids):
+        found.setdefault(row["merchant_id"], []).append({"id": row["id"], "slug": row["slug"], "name": row["name"]})
+    return found
 
 
 async def update_logo(conn: asyncpg.Connection, merchant_id: int, urls: dict[str, str]) -> None:

@@ -268,6 +268,15 @@ async def list_approval_queue(conn: asyncpg.Connection, actor: Actor | None) -> 
     raise Forbidden("Only admins and community agents review merchants.", code="review_forbidden")
 
 
+async def look_alikes_of(conn: asyncpg.Connection, pending: list[Merchant]) -> dict[int, list[dict[str, Any]]]:
+    """For the approval queue: merchant id -> the approved shops whose name has the same confusable skeleton
+    (i18n.confusables), so a reviewer sees "Gаrlic" with a Cyrillic а next to the approved "Garlic"."""
+    if not pending:
+        return {}
+    await repo.fill_missing_skeletons(conn)
+    return await repo.list_look_alikes(conn, [merchant.id for merchant in pending])
+
+
 async def get_merchant(conn: asyncpg.Connection, merchant_id: int) -> Merchant:
     """A merchant by id, whatever its status (for services that checked access already); NotFound if none."""
     merchant = await repo.get_merchant(conn, merchant_id)
