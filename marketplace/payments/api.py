@@ -18,8 +18,10 @@ from marketplace.payments.models import (
     PaymentView,
     Payout,
     PayoutForm,
+    QueuedRefund,
     Refund,
     RefundForm,
+    RefundPaidForm,
     ReviewResolution,
 )
 from marketplace.payments.providers.protocol import BankAccount, NotificationRejected, PaymentMethod, PaymentProvider
@@ -205,6 +207,19 @@ class PaymentApi(PaymentsController):
                                  payment_settings: NamedDependency[PaymentSettings]) -> Refund:
         """An admin accepts a merchant's manual refund: the platform fee on it is given back."""
         return await refunds.approve_fee_return(db, principal, refund_id, payment_settings)
+
+    @get("/refunds/queued", opt=ADMIN)
+    async def queued_refunds(self, db: NamedDependency[asyncpg.Connection],
+                             principal: NamedDependency[Principal | None]) -> list[QueuedRefund]:
+        """Refunds no provider could make, for an admin to pay back by hand, oldest first."""
+        return await refunds.list_queued_refunds(db, principal)
+
+    @post("/refunds/{refund_id:int}/paid", opt={**ADMIN, "refusals": (409,)}, status_code=200)
+    async def mark_refund_paid(self, refund_id: FromPath[int], data: JSONBody[RefundPaidForm],
+                               db: NamedDependency[asyncpg.Connection],
+                               principal: NamedDependency[Principal | None]) -> Refund:
+        """An admin sent a queued refund back by hand: recorded with its reference and audited."""
+        return await refunds.mark_refund_paid(db, principal, refund_id, data)
 
     @post("/payouts", opt=ADMIN, status_code=201)
     async def record_payout(self, data: JSONBody[PayoutForm], db: NamedDependency[asyncpg.Connection],

@@ -10,7 +10,8 @@ from marketplace.orders.models import CheckoutContact, OrderHeader
 __all__ = ["Payment", "PaymentOrder", "Refund", "LedgerEntry", "Payout", "MerchantBalance",
            "RefundForm", "PayoutForm", "BankAccountForm", "EventOutcome", "PaymentView", "StartPaymentForm",
            "ReviewResolution", "LedgerStatement", "OrderPayments", "PaymentsOverview", "PaymentNoteForm",
-           "ReviewDecisionForm", "CheckoutPayments", "ButtonForm", "OrderChoice"]
+           "ReviewDecisionForm", "CheckoutPayments", "ButtonForm", "OrderChoice",
+           "QueuedRefund", "RefundPaidForm"]
 
 
 class Payment(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,6 +64,28 @@ class Refund(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     fee_return_pending: bool = False
     """A merchant's manual refund: the platform fee on it comes back once an admin approves."""
+
+
+class QueuedRefund(msgspec.Struct, frozen=True, kw_only=True):
+    """A refund an admin must pay back by hand (status `queued`), with the buyer to pay."""
+
+    id: int
+    order_id: int | None
+    amount: int
+    currency: str
+    method: str
+    reason: str
+    created_at: datetime
+    merchant_id: int | None
+    buyer_name: str | None
+    buyer_email: str | None
+    buyer_phone: str | None
+
+
+class RefundPaidForm(msgspec.Struct, frozen=True, kw_only=True):
+    """An admin says a queued refund was sent back: the bank transaction (or receipt) that proves it."""
+
+    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -213,6 +236,8 @@ class PaymentsOverview(msgspec.Struct, frozen=True, kw_only=True):
     unmatched: list[Any]
     flagged_card_events: list[Any]
     fee_approvals: list[Refund]
+    queued_refunds: list[QueuedRefund] = msgspec.field(default_factory=list)
+    """Refunds to pay back by hand (no provider could), oldest first."""
 
 
 class PaymentNoteForm(msgspec.Struct, frozen=True, kw_only=True):

@@ -100,7 +100,8 @@ async def payments_overview(conn: asyncpg.Connection) -> PaymentsOverview:
         review_orders={p.id: p.order_ids[0] if p.order_ids else 0 for p in review},
         unmatched=await repo.list_unmatched_events(conn),
         flagged_card_events=await repo.list_flagged_card_events(conn),
-        fee_approvals=await repo.list_refunds_awaiting_fee_approval(conn))
+        fee_approvals=await repo.list_refunds_awaiting_fee_approval(conn),
+        queued_refunds=await repo.list_queued_refunds(conn))
 
 
 async def payment_view(conn: asyncpg.Connection, payment: Payment) -> PaymentView:

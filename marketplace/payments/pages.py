@@ -26,6 +26,7 @@ from marketplace.payments.models import (
     PaymentNoteForm,
     PayoutForm,
     RefundForm,
+    RefundPaidForm,
     ReviewDecisionForm,
 )
 from marketplace.payments.providers.protocol import BankAccount, PaymentProvider
@@ -290,6 +291,18 @@ class LedgerPages(PaymentsController):
             return "/payments/admin"
 
         return await submit_form(db, page, await request.form(), ButtonForm, save, _admin_again(db, page))
+
+    @post("/admin/refunds/{refund_id:int}/paid", opt=ADMIN, request_max_body_size=MAX_FORM_BYTES)
+    async def mark_refund_paid(self, request: Request[Any, Any, Any], refund_id: FromPath[int],
+                               db: NamedDependency[asyncpg.Connection],
+                               principal: NamedDependency[Principal | None],
+                               page: NamedDependency[PageRenderer]) -> Response:
+        """An admin sent a queued refund back by hand (with the bank reference)."""
+        async def save(form: RefundPaidForm) -> str:
+            await refunds.mark_refund_paid(db, principal, refund_id, form)
+            return "/payments/admin"
+
+        return await submit_form(db, page, await request.form(), RefundPaidForm, save, _admin_again(db, page))
 
     @post("/admin/payouts", opt=ADMIN, request_max_body_size=MAX_FORM_BYTES)
     async def payout(self, request: Request[Any, Any, Any], db: NamedDependency[asyncpg.Connection],

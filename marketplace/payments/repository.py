@@ -11,6 +11,7 @@ from marketplace.payments.models import (
     Payment,
     PaymentOrder,
     Payout,
+    QueuedRefund,
     Refund,
 )
 from marketplace.payments.providers.protocol import BankAccount
@@ -25,7 +26,8 @@ __all__ = [
     "list_merchant_balances", "insert_payout", "list_vietqr_payments_by_reference",
     "list_payments_in_review", "list_unmatched_events", "list_flagged_card_events", "get_merchant_owner",
     "expire_open_payments_for_order", "get_refund", "clear_fee_return_pending",
-    "list_refunds_awaiting_fee_approval", "sum_fee_returnable_refunds", "sum_fee_returned",
+    "list_refunds_awaiting_fee_approval", "mark_refund_paid_by_hand",
+    "list_queued_refunds", "sum_fee_returnable_refunds", "sum_fee_returned",
     "get_largest_stripe_refund_seen", "list_merchant_names", "exists_merchant",
 ]
 
@@ -308,6 +310,27 @@ async def get_refund(conn: asyncpg.Connection, refund_id: int, *, for_update: bo
 async def clear_fee_return_pending(conn: asyncpg.Connection, refund_id: int) -> None:
     """An admin approved returning the fee on a merchant's manual refund."""
     await conn.execute("UPDATE refunds SET fee_return_pending = false WHERE id = $1", refund_id)
+
+
+async def mark_refund_paid_by_hand(conn: asyncpg.Connection, refund_id: int, *, paid_by: int,
+                                   reference: str) -> None:
+    """An admin sent a queued refund back by hand."""
+    await conn.execute(
+        """UPDATE refunds SET status = 'succeeded', paid_by = $2, paid_at = now(), paid_reference = $3
+           WHERE id = $1 AND status = 'queued'""", refund_id, paid_by, reference)
+
+
+async def list_queued_refunds(conn: asyncpg.Connection, limit: int = 200) -> list[QueuedRefund]:
+    """Refunds an admin must pay back by hand, oldest first, with whom to pay and how to reach them."""
+    rows = await conn.fetch(
+        """SELECT r.id, r.order_id, r.amount, p.currency, p.method, r.reason, r.created_at, o.merchant_id,
+                  u.display_name AS buyer_name, u.email AS buyer_email, u.phone AS buyer_phone
+           FROM refunds r
+           JOIN payments p ON p.id = r.payment_id
+           LEFT JOIN orders o ON o.id = r.order_id
+           LEFT JOIN users u ON u.id = o.buyer_user_id
+           WHERE r.status = 'queued' ORDER BY r.created_at, r.id LIMIT $1""", limit)
+    return [msgspec.convert(dict(row), QueuedRefund) for row in rows]
 
 
 async def list_refunds_awaiting_fee_approval(conn: asyncpg.Connection, limit: int = 100) -> list[Refund]:

@@ -1,9 +1,10 @@
 """The ledger and the orders agree whatever people do, in any order (issue 10, point 5), checked by hypothesis.
 
-Random sequences of place, pay, ship, deliver, cancel, refund and payout over two merchants, each run in one
-transaction rolled back afterwards. After each sequence, for every merchant, the ledger balance equals what the
-orders, payments, refunds and payouts say independently: sales − fees − refunds − payouts; and no cancelled or
-refunded order has money still held by a payment.
+Random sequences of place, pay, ship, deliver, cancel, refund and payout over two merchants (cancelling also
+while no provider can refund, which queues the refund for an admin, and the admin paying queued refunds by
+hand), each run in one transaction rolled back afterwards. After each sequence, for every merchant, the ledger
+balance equals what the orders, payments, refunds and payouts say independently: sales − fees − refunds −
+payouts; and no cancelled or refunded order has money still held by a payment.
 """
 
 from typing import Any
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from marketplace.orders import service as orders
 from marketplace.payments import refunds, service
 from marketplace.payments.ledger import fee_for
-from marketplace.payments.models import PayoutForm
+from marketplace.payments.models import PayoutForm, RefundPaidForm
 from marketplace.payments.providers.bank_transfer import VietQRProvider
 from marketplace.payments.providers.cod import CashOnDeliveryProvider
 from marketplace.payments.refunds import ProviderRefunder
@@ -38,6 +39,8 @@ STEPS = st.one_of(
               st.sampled_from(["buyer", "owner", "admin"])),
     st.tuples(st.just("refund"), order_index, st.sampled_from([None, 10_000])),
     st.tuples(st.just("payout"), merchant_index, st.integers(1, 200_000)),
+    st.tuples(st.just("cancel_during_outage"), order_index),
+    st.tuples(st.just("pay_back_by_hand"), order_index),
 )
 
 
@@ -63,6 +66,15 @@ async def _step(conn: asyncpg.Connection, world: dict[str, Any], step: tuple[Any
         else:
             for payment in await service.prepare_checkout_payments(conn, order["checkout_id"], SETTINGS):
                 await service.confirm_transfer(conn, admin, payment.id, SETTINGS)
+    elif kind == "cancel_during_outage":
+        # No provider reachable: the refund of a paid order is queued for an admin, the order cancelled anyway.
+        await orders.change_status_as(conn, admin, placed[args[0] % len(placed)], "cancelled",
+                                      refunder=ProviderRefunder([], SETTINGS))
+    elif kind == "pay_back_by_hand":
+        queued = await refunds.list_queued_refunds(conn, admin)
+        if queued:
+            await refunds.mark_refund_paid(conn, admin, queued[args[0] % len(queued)].id,
+                                           RefundPaidForm(reference="FT-by-hand"))
     elif kind == "refund":
         await refunds.refund_order(conn, PROVIDERS, admin, placed[args[0] % len(placed)], SETTINGS, amount=args[1])
     else:
