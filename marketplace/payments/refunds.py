@@ -144,7 +144,9 @@ async def mark_refund_paid(conn: asyncpg.Connection, actor: Actor | None, refund
     """An admin paid a queued refund back by hand: recorded with its reference, in the merchant's audit log.
 
     The ledger does not change: the refund was booked when it was queued."""
-    admin_id = _require_admin(actor, "mark a refund as paid")
+    admin_id = require_user(actor)
+    if actor is None or not actor.has_role("admin"):
+        raise PaymentForbidden("Only an administrator can mark a refund as paid.")
     refund = await repo.get_refund(conn, refund_id, for_update=True)
     if refund is None:
         raise PaymentNotFound("No such refund.", code="refund_not_found")
@@ -160,13 +162,6 @@ async def mark_refund_paid(conn: asyncpg.Connection, actor: Actor | None, refund
     paid = await repo.get_refund(conn, refund.id)
     assert paid is not None
     return paid
-
-
-def _require_admin(actor: Actor | None, what: str) -> int:
-    user_id = require_user(actor)
-    if actor is None or not actor.has_role("admin"):
-        raise PaymentForbidden(f"Only an administrator can {what}.")
-    return user_id
 
 
 class ProviderRefunder:
