@@ -36,7 +36,7 @@ class FeedbackApi(Controller):
     path = "/feedback"
     tags = ["feedback"]
 
-    @post("/", status_code=HTTP_201_CREATED, opt={"anonymous_write": "feedback"})
+    @post("/", status_code=HTTP_201_CREATED, opt={"anonymous_write": "feedback", "refusals": (404,)})
     async def create(self, data: JSONBody[FeedbackCreate], db: Db, principal: Who) -> FeedbackReceipt:
         """Report a problem or a suggestion; keep the returned token: it is the only way to follow the report."""
         return await service.create_feedback(db, principal, data)

@@ -58,22 +58,7 @@ async def _refund_paid_order(conn: asyncpg.Connection, providers: Sequence[Payme
 
     `queue_when_refused` (a cancellation): a provider that refuses, fails or is not configured queues the
     refund for an admin instead of refusing the cancellation."""
-    payment = next((p for p in reversed(await repo.list_payments_for_order(conn, order_id))
-                    if p.status in PAID_STATUSES), None)
-    if payment is None:
-        raise RefundInvalid("This order has no payment to refund.")
-    # Payment first, then its order: the same lock order as webhooks, so the two never deadlock.
-    payment = await repo.get_payment(conn, payment.id, for_update=True)
-    order = await orders_repo.get_order_header(conn, order_id, for_update=True)
-    assert payment is not None and order is not None
-    if payment.status not in PAID_STATUSES:
-        raise RefundInvalid("This payment changed meanwhile; reload and try again.")
-    share = next(po.amount for po in await repo.list_payment_orders(conn, payment.id) if po.order_id == order_id)
-    remaining = share - await repo.sum_refunds_for_order(conn, order_id)
-    amount = remaining if amount is None else amount
-    if amount <= 0 or amount > remaining:
-        raise RefundInvalid(f"A refund must be between 1 and {remaining} {payment.currency}.",
-                            details={"refundable": remaining})
+    payment, order, amount = await _locked_payment_and_amount(conn, order_id, amount)
     provider = get_provider(providers, payment.method)
     if provider is None:
         if queue_when_refused:
@@ -101,7 +86,7 @@ async def _refund_paid_order(conn: asyncpg.Connection, providers: Sequence[Payme
     # Money the merchant collected itself and says it gave back by hand: nothing proves it, so the
     # platform fee on it is returned only when an admin approves (an admin's own refund is approved).
     fee_return_pending = status == "manual" and not collected_by_platform(payment) and not by_admin
-    refund = await repo.insert_refund(conn, payment_id=payment.id, order_id=order_id, amount=amount, status=status,
+    refund = await repo.insert_refund(conn, payment_id=payment.id, order_id=order.id, amount=amount, status=status,
                                       provider_reference=result.reference, reason=reason, idempotency_key=key,
                                       created_by=actor_user_id, fee_return_pending=fee_return_pending)
     if status == "failed":
@@ -116,6 +101,28 @@ async def _refund_paid_order(conn: asyncpg.Connection, providers: Sequence[Payme
                            refund=refund)
     await _apply_refund(conn, payment, order, refund, payment_settings, actor_user_id=actor_user_id)
     return refund
+
+
+async def _locked_payment_and_amount(conn: asyncpg.Connection, order_id: int,
+                                     amount: int | None) -> tuple[Payment, OrderHeader, int]:
+    """The order's paid payment and the order, locked, and the amount to refund (all that is left: None)."""
+    payment = next((p for p in reversed(await repo.list_payments_for_order(conn, order_id))
+                    if p.status in PAID_STATUSES), None)
+    if payment is None:
+        raise RefundInvalid("This order has no payment to refund.")
+    # Payment first, then its order: the same lock order as webhooks, so the two never deadlock.
+    payment = await repo.get_payment(conn, payment.id, for_update=True)
+    order = await orders_repo.get_order_header(conn, order_id, for_update=True)
+    assert payment is not None and order is not None
+    if payment.status not in PAID_STATUSES:
+        raise RefundInvalid("This payment changed meanwhile; reload and try again.")
+    share = next(po.amount for po in await repo.list_payment_orders(conn, payment.id) if po.order_id == order_id)
+    remaining = share - await repo.sum_refunds_for_order(conn, order_id)
+    amount = remaining if amount is None else amount
+    if amount <= 0 or amount > remaining:
+        raise RefundInvalid(f"A refund must be between 1 and {remaining} {payment.currency}.",
+                            details={"refundable": remaining})
+    return payment, order, amount
 
 
 async def _queue_refund(conn: asyncpg.Connection, payment: Payment, order: OrderHeader, amount: int,
