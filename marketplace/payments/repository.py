@@ -1,6 +1,6 @@
 """SQL for payments, events, refunds, bank accounts, the ledger and payouts (orders are read through orders)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -27,7 +27,7 @@ __all__ = [
     "list_payments_in_review", "list_unmatched_events", "list_flagged_card_events", "get_merchant_owner",
     "expire_open_payments_for_order", "get_refund", "clear_fee_return_pending",
     "list_refunds_awaiting_fee_approval", "mark_refund_paid_by_hand",
-    "list_queued_refunds", "sum_fee_returnable_refunds", "sum_fee_returned",
+    "list_queued_refunds", "get_payable_merchant_bank_account", "sum_fee_returnable_refunds", "sum_fee_returned",
     "get_largest_stripe_refund_seen", "list_merchant_names", "exists_merchant",
 ]
 
@@ -141,6 +141,15 @@ async def get_merchant_bank_account(conn: asyncpg.Connection, merchant_id: int) 
     row = await conn.fetchrow(
         "SELECT bank_bin, account_number, account_name FROM merchant_bank_accounts WHERE merchant_id = $1",
         merchant_id)
+    return None if row is None else BankAccount(**dict(row))
+
+
+async def get_payable_merchant_bank_account(conn: asyncpg.Connection, merchant_id: int,
+                                            hold: timedelta) -> BankAccount | None:
+    """A merchant's own VietQR account once it has been unchanged for `hold` (None before, or without one)."""
+    row = await conn.fetchrow(
+        """SELECT bank_bin, account_number, account_name FROM merchant_bank_accounts
+           WHERE merchant_id = $1 AND updated_at <= now() - $2::interval""", merchant_id, hold)
     return None if row is None else BankAccount(**dict(row))
 
 

@@ -99,7 +99,8 @@ async def offered_methods(conn: asyncpg.Connection, providers: Sequence[PaymentP
     offered: list[str] = []
     for provider in providers:
         if provider.method == PaymentMethod.VIETQR and payment_settings.platform_bank is None:
-            accounts = [await repo.get_merchant_bank_account(conn, merchant_id) for merchant_id in merchant_ids]
+            accounts = [await repo.get_payable_merchant_bank_account(conn, merchant_id, PAYOUT_HOLD)
+                        for merchant_id in merchant_ids]
             if not merchant_ids or any(account is None for account in accounts):
                 continue
         offered.append(str(provider.method))
@@ -112,7 +113,10 @@ async def _payee(conn: asyncpg.Connection, method: str, order: OrderHeader,
     if method == "cod":
         return order.merchant_id, None
     if method == "vietqr":
-        account = await repo.get_merchant_bank_account(conn, order.merchant_id)
+        # An account set or changed less than PAYOUT_HOLD ago receives nothing yet: whoever took over a shop
+        # would otherwise have buyers pay the new account directly, around the payout hold. Until then the
+        # buyers pay the platform, and the money reaches the merchant by a payout, once the hold is over.
+        account = await repo.get_payable_merchant_bank_account(conn, order.merchant_id, PAYOUT_HOLD)
         if account is not None:
             return order.merchant_id, account
         if payment_settings.platform_bank is None:
