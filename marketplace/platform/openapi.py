@@ -203,6 +203,28 @@ def _close_strict_components(components: dict[str, Any]) -> None:
             named_after = name == struct.__name__ or name.endswith("_" + struct.__name__)
             if named_after and isinstance(component, Schema) and set(component.properties or {}) == fields:
                 component.additional_properties = False
+                _copy_item_constraints(struct, component)
+
+
+_ITEM_CONSTRAINTS = (("minLength", "min_length"), ("maxLength", "max_length"), ("pattern", "pattern"),
+                     ("minimum", "minimum"), ("maximum", "maximum"))
+
+
+def _copy_item_constraints(struct: type[msgspec.Struct], component: Schema) -> None:
+    """Litestar drops the constraints of list items (`list[Annotated[str, Meta(min_length=1)]]`); msgspec's
+    own schema of the struct has them, so an empty certificate number no longer looks valid."""
+    try:
+        truth = msgspec.json.schema(struct)
+    except (TypeError, ValueError):
+        return
+    definition = truth.get("$defs", {}).get(truth.get("$ref", "").rsplit("/", 1)[-1], {})
+    for name, field in (definition.get("properties") or {}).items():
+        items, target = field.get("items"), (component.properties or {}).get(name)
+        if not isinstance(items, dict) or not isinstance(target, Schema) or not isinstance(target.items, Schema):
+            continue
+        for key, attribute in _ITEM_CONSTRAINTS:
+            if key in items and getattr(target.items, attribute) is None:
+                setattr(target.items, attribute, items[key])
 
 
 def document_refusals(app: Litestar, csrf_exempt_suffixes: Sequence[str] = ()) -> None:

@@ -56,7 +56,7 @@ class TripApi(Controller):
         """The day plan: nearest neighbour from `start` (a stop id, "point" with lat/lng, or the first stop)."""
         return service.plan_from_start(await service.shared_trip(db, share_token), start, parse_point(lat, lng))
 
-    @get("/{share_token:str}/schedule", name="tourism.api.trips.schedule")
+    @get("/{share_token:str}/schedule", name="tourism.api.trips.schedule", opt={"refusals": (422,)})
     async def schedule(
         self,
         share_token: FromPath[str],

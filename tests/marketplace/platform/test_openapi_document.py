@@ -71,6 +71,13 @@ async def test_zero_bounds_are_kept(client: AsyncTestClient[Any]) -> None:
     assert variant["additionalProperties"] is False
 
 
+async def test_list_items_keep_their_constraints(client: AsyncTestClient[Any]) -> None:
+    """Litestar dropped `min_length=1` on certificate numbers, so an empty one looked valid (and got a 400)."""
+    batch = (await _document(client))["components"]["schemas"]["BatchChange"]
+    assert batch["properties"]["certificates"]["items"]["minLength"] == 1
+    assert batch["properties"]["certificates"]["items"]["maxLength"] == 60
+
+
 async def test_unknown_fields_are_documented_as_refused(client: AsyncTestClient[Any]) -> None:
     document = await _document(client)
     assert document["components"]["schemas"]["SignIn"]["additionalProperties"] is False
