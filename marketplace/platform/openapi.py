@@ -118,8 +118,10 @@ def refusals_of(route: HTTPRoute, handler: HTTPRouteHandler, method: str,
 
 
 def _is_upload(handler: HTTPRouteHandler) -> bool:
+    """A multipart `data` body, or an image route that reads its form itself (`opt={"cpu_work": "image"}`)."""
     data = handler.parsed_fn_signature.parameters.get("data")
-    return getattr(getattr(data, "kwarg_definition", None), "media_type", None) == RequestEncodingType.MULTI_PART
+    multipart = getattr(getattr(data, "kwarg_definition", None), "media_type", None) == RequestEncodingType.MULTI_PART
+    return multipart or handler.opt.get("cpu_work") == "image"
 
 
 def _keep_zero_bounds() -> None:
@@ -160,6 +162,10 @@ def _bound_integer_parameters(operation: Operation) -> None:
 
 def _describe_upload(operation: Operation) -> None:
     body = operation.request_body
+    if body is None:
+        # The handler reads the form from the request itself, so Litestar saw no body.
+        body = operation.request_body = RequestBody(required=True, content={
+            RequestEncodingType.MULTI_PART.value: OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))})
     if not isinstance(body, RequestBody):
         return
     for media_type, content in (body.content or {}).items():

@@ -112,6 +112,9 @@ async def test_no_content_has_no_body_and_uploads_name_their_file(client: AsyncT
     assert "content" not in paths["/api/v1/auth/sign-out"]["post"]["responses"]["204"]
     body = paths["/api/v1/manage/merchants/{merchant_id}/logo"]["post"]["requestBody"]
     assert body["content"]["multipart/form-data"]["schema"]["required"] == ["file"]
+    # A route that reads its form itself had no body documented at all.
+    body = paths["/api/v1/feedback/{token}/photo"]["post"]["requestBody"]
+    assert body["content"]["multipart/form-data"]["schema"]["required"] == ["file"]
 
 
 async def test_search_numbers_are_documented_as_numbers(client: AsyncTestClient[Any]) -> None:
