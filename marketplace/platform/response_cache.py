@@ -48,7 +48,7 @@ MAX_BODY_BYTES = 512 * 1024
 # As the app's CompressionConfig: brotli quality 5, gzip fallback, nothing under 500 bytes.
 MINIMUM_COMPRESSED_SIZE = 500
 BROTLI_QUALITY = 5
-STRIPPED_HEADERS = frozenset({b"content-length", b"content-encoding", b"vary", b"etag", b"set-cookie",
+STRIPPED_HEADERS = frozenset({b"content-length", b"content-encoding", b"etag", b"set-cookie",
                               b"transfer-encoding"})
 
 
@@ -301,7 +301,9 @@ class PublicResponseCacheMiddleware:
         encoded: dict[str, bytes] = {}
         if len(segments) == 1 and len(plain) >= MINIMUM_COMPRESSED_SIZE:
             encoded = {"br": _encode(plain, "br"), "gzip": _encode(plain, "gzip")}
-        headers = [(name, value) for name, value in raw_headers if name.lower() not in STRIPPED_HEADERS]
+        # The handler's own Vary (suggest's Accept-Language) stays; the compression's is added per answer.
+        headers = [(name, value) for name, value in raw_headers if name.lower() not in STRIPPED_HEADERS
+                   and (name.lower(), value.lower()) != (b"vary", b"accept-encoding")]
         headers += [(name, value) for name, value in raw_headers if name.lower() == b"set-cookie"]
         return CachedResponse(version=version, minute=minute, status=200, headers=headers, segments=segments,
                               encoded=encoded, is_page=is_page, digest=body_digest(b"".join(segments)),

@@ -319,3 +319,13 @@ async def test_a_request_never_joins_a_version_read_that_started_before_it_arriv
     assert await first == 1
     assert [await one for one in later] == [2] * 5  # one more read for all five, started after they came
     assert reads == [1, 2]
+
+
+async def test_a_kept_answer_keeps_the_handlers_vary_header(
+    catalog_data: dict[str, Any], client: AsyncTestClient[Any]
+) -> None:
+    path = "/api/v1/search/suggest?q=thap&locale=vi"
+    first = await _anonymous_get(client, path)
+    again = await _anonymous_get(client, path)
+    assert "Accept-Language" in first.headers.get_list("vary")
+    assert again.headers.get_list("vary") == first.headers.get_list("vary")
