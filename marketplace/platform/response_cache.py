@@ -44,6 +44,8 @@ CONTENT_VERSION_SQL = "SELECT sum(version)::bigint FROM content_version_shards"
 # answer may depend on the visitor, so the request goes to the handler.
 ALLOWED_COOKIES = frozenset({"csrftoken", i18n.LOCALE_COOKIE})
 MAX_ENTRIES = 2048
+# Bodies kept per process, all entries together: distinct search URLs must not grow a worker without end.
+MAX_KEPT_BYTES = 48 * 1024 * 1024
 MAX_BODY_BYTES = 512 * 1024
 # As the app's CompressionConfig: brotli quality 5, gzip fallback, nothing under 500 bytes.
 MINIMUM_COMPRESSED_SIZE = 500
@@ -70,13 +72,20 @@ class CachedResponse:
     search_log: tuple[str, str, int] | None = None
     """The search the handler logged: logged again each time this answer is served."""
 
+    @property
+    def size(self) -> int:
+        """Bytes of body kept (plain segments and compressed copies)."""
+        return sum(map(len, self.segments)) + sum(map(len, self.encoded.values()))
+
 
 class ResponseCache:
     """The kept responses of one process, least recently used dropped first."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_KEPT_BYTES) -> None:
         self.entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.kept_bytes = 0
         self.versions = ContentVersionReader()
 
     def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
@@ -86,13 +95,18 @@ class ResponseCache:
         return entry
 
     def put(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
+        replaced = self.entries.pop(key, None)
+        if replaced is not None:
+            self.kept_bytes -= replaced.size
         self.entries[key] = entry
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        self.kept_bytes += entry.size
+        while self.entries and (len(self.entries) > self.max_entries or self.kept_bytes > self.max_bytes):
+            _, dropped = self.entries.popitem(last=False)
+            self.kept_bytes -= dropped.size
 
     def clear(self) -> None:
         self.entries.clear()
+        self.kept_bytes = 0
 
 
 async def read_content_version(pool: Any) -> int:

@@ -329,3 +329,17 @@ async def test_a_kept_answer_keeps_the_handlers_vary_header(
     again = await _anonymous_get(client, path)
     assert "Accept-Language" in first.headers.get_list("vary")
     assert again.headers.get_list("vary") == first.headers.get_list("vary")
+
+
+def test_the_kept_bodies_stay_within_their_byte_budget() -> None:
+    from datetime import datetime
+
+    from marketplace.platform.response_cache import CachedResponse, ResponseCache
+
+    cache = ResponseCache(max_entries=100, max_bytes=10_000)
+    for number in range(10):
+        cache.put(("/vi/search", str(number).encode()), CachedResponse(
+            version=1, minute=datetime(2026, 12, 6), status=200, headers=[], segments=[b"x" * 3_000],
+            encoded={}, is_page=False, digest=b""))
+    assert cache.kept_bytes <= 10_000 and len(cache.entries) == 3
+    assert ("/vi/search", b"9") in cache.entries and ("/vi/search", b"0") not in cache.entries
