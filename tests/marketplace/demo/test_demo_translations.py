@@ -1,5 +1,6 @@
 """The demo in all eight locales, shown in the visitor's own language; no unmarked English on Arabic pages."""
 
+import json
 import re
 
 import asyncpg
@@ -8,7 +9,7 @@ from markupsafe import escape
 from marketplace.demo import seed_marketplace_demo
 from marketplace.demo.seed import translation_gaps
 from tests.lang_runs import runs_containing, text_runs
-from tourism.demo.seed import seed_demo
+from tourism.demo.seed import LOCALES_PATH, seed_demo
 
 # Three or more plain Latin words in a row: a sentence or phrase in English or French, not a Vietnamese
 # place name (with its tone marks) or a code such as VietGAP.
@@ -35,6 +36,18 @@ def test_the_check_sees_an_unmarked_english_sentence() -> None:
 
 def test_every_demo_product_experience_and_merchant_is_translated() -> None:
     assert translation_gaps() == []
+
+
+def test_every_demo_attraction_has_tips_in_every_locale() -> None:
+    attractions = json.loads(LOCALES_PATH.read_text(encoding="utf-8"))["attractions"]
+    assert len(attractions) == 27
+    missing = [
+        (slug, locale)
+        for slug, text in attractions.items()
+        for locale in ("vi", "en", "zh", "ko", "ja", "ru", "fr", "ar")
+        if not (text.get("tips") or {}).get(locale, "").strip()
+    ]
+    assert missing == []
 
 
 async def test_demo_pages_speak_the_visitors_language(client, pool: asyncpg.Pool) -> None:
