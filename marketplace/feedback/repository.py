@@ -33,8 +33,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 RETURNING id, status
 """
 
-# What staff and reporters read: the report, what it is about (the attraction's or the shop's name), who took it.
-GET_TRACKING = """
+# One report as staff and reporters read it: what it is about and who took it (a constant, no input).
+_REPORT_SELECT = """
 SELECT f.id, f.category, f.body, a.slug AS attraction_slug, m.slug AS merchant_slug,
        coalesce(a.name, m.name) AS subject, f.commune_code, f.place, f.lat, f.lng, f.photo_urls, f.status,
        coalesce(nullif(u.display_name, ''), u.email) AS assigned_to_name, f.reply, f.created_at, f.assigned_at,
@@ -43,34 +43,22 @@ FROM feedback f
 LEFT JOIN tourism.attractions a ON a.id = f.attraction_id
 LEFT JOIN merchants m ON m.id = f.merchant_id
 LEFT JOIN users u ON u.id = f.assigned_to
+"""
+
+# What staff and reporters read: the report, what it is about (the attraction's or the shop's name), who took it.
+GET_TRACKING = _REPORT_SELECT + """
 WHERE f.token_hash = $1
 """
 
 # Staff see a report through one of three grants: $1 every report (admins, the province's officers), $2 one
 # commune's (its officials), $3 those about an attraction (editors).
-LIST_INBOX = """
-SELECT f.id, f.category, f.body, a.slug AS attraction_slug, m.slug AS merchant_slug,
-       coalesce(a.name, m.name) AS subject, f.commune_code, f.place, f.lat, f.lng, f.photo_urls, f.status,
-       coalesce(nullif(u.display_name, ''), u.email) AS assigned_to_name, f.reply, f.created_at, f.assigned_at,
-       f.resolved_at, f.reporter_user_id, f.reporter_email, f.locale
-FROM feedback f
-LEFT JOIN tourism.attractions a ON a.id = f.attraction_id
-LEFT JOIN merchants m ON m.id = f.merchant_id
-LEFT JOIN users u ON u.id = f.assigned_to
+LIST_INBOX = _REPORT_SELECT + """
 WHERE ($1::bool OR f.commune_code = $2::int OR ($3::bool AND f.attraction_id IS NOT NULL))
   AND ($4::text IS NULL OR f.status = $4)
 ORDER BY (f.status = 'resolved'), f.created_at DESC, f.id DESC
 LIMIT $5
 """
-GET_FOR_STAFF = """
-SELECT f.id, f.category, f.body, a.slug AS attraction_slug, m.slug AS merchant_slug,
-       coalesce(a.name, m.name) AS subject, f.commune_code, f.place, f.lat, f.lng, f.photo_urls, f.status,
-       coalesce(nullif(u.display_name, ''), u.email) AS assigned_to_name, f.reply, f.created_at, f.assigned_at,
-       f.resolved_at, f.reporter_user_id, f.reporter_email, f.locale
-FROM feedback f
-LEFT JOIN tourism.attractions a ON a.id = f.attraction_id
-LEFT JOIN merchants m ON m.id = f.merchant_id
-LEFT JOIN users u ON u.id = f.assigned_to
+GET_FOR_STAFF = _REPORT_SELECT + """
 WHERE ($1::bool OR f.commune_code = $2::int OR ($3::bool AND f.attraction_id IS NOT NULL)) AND f.id = $4
 """
 LOCK_FOR_STAFF = """

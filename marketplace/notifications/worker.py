@@ -23,6 +23,7 @@ from marketplace.notifications import repository
 from marketplace.notifications.channels import SEND_TIMEOUT_SECONDS, Channel
 from marketplace.notifications.kinds import KINDS
 from marketplace.notifications.messages import MessageRenderer
+from marketplace.platform.listening import first_of, release_listener
 
 __all__ = ["MAX_ATTEMPTS", "backoff", "deliver_due", "run_delivery_worker"]
 
@@ -107,27 +108,7 @@ async def run_delivery_worker(pool: asyncpg.Pool, channels: Mapping[str, Channel
             await deliver_due(pool, channels, renderer)
         except Exception:  # the database may be restarting; listen again and retry next round
             log.warning("notification delivery round failed", exc_info=True)
-            listener = await _release(listening, listener, on_notify)
+            listener = await release_listener(listening, listener, (repository.WAKE_CHANNEL,), on_notify)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(_first(wake, stop_event), timeout=poll_seconds)
-    await _release(listening, listener, on_notify)
-
-
-async def _first(*events: asyncio.Event) -> None:
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-
-
-async def _release(pool: asyncpg.Pool, listener: asyncpg.Connection | None,
-                   on_notify: Callable[..., None]) -> None:
-    if listener is None:
-        return None
-    with contextlib.suppress(Exception):
-        await listener.remove_listener(repository.WAKE_CHANNEL, on_notify)
-    with contextlib.suppress(Exception):
-        await pool.release(listener)
-    return None
+            await asyncio.wait_for(first_of(wake, stop_event), timeout=poll_seconds)
+    await release_listener(listening, listener, (repository.WAKE_CHANNEL,), on_notify)

@@ -26,6 +26,7 @@ import asyncpg
 import httpx
 import msgspec
 
+from marketplace.platform.listening import first_of, release_listener
 from marketplace.webhooks import repository as repo
 from marketplace.webhooks import signing
 from marketplace.webhooks.service import fan_out, message_id
@@ -197,31 +198,10 @@ async def run_webhook_worker(pool: asyncpg.Pool, sealing_key: bytes, stop_event:
                 await run_round(pool, sender or http, sealing_key)  # type: ignore[arg-type]
             except Exception:  # the database may be restarting; listen again and retry next round
                 log.warning("webhook round failed", exc_info=True)
-                listener = await _release(listening, listener, on_notify)
+                listener = await release_listener(listening, listener, (CHANGES_CHANNEL, repo.WAKE_CHANNEL), on_notify)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(wake, stop_event), timeout=poll_seconds)
+                await asyncio.wait_for(first_of(wake, stop_event), timeout=poll_seconds)
     finally:
-        await _release(listening, listener, on_notify)
+        await release_listener(listening, listener, (CHANGES_CHANNEL, repo.WAKE_CHANNEL), on_notify)
         if http is not None:
             await http.close()
-
-
-async def _first(*events: asyncio.Event) -> None:
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-
-
-async def _release(pool: asyncpg.Pool, listener: asyncpg.Connection | None,
-                   on_notify: Callable[..., None]) -> None:
-    if listener is None:
-        return None
-    for channel in (CHANGES_CHANNEL, repo.WAKE_CHANNEL):
-        with contextlib.suppress(Exception):
-            await listener.remove_listener(channel, on_notify)
-    with contextlib.suppress(Exception):
-        await pool.release(listener)
-    return None
