@@ -8,6 +8,8 @@ Fixtures:
 - `pool`: an asyncpg pool on `db_uri` with the project's codecs.
 - `conn`: one connection inside a transaction rolled back after the test.
 - `settings`, `app`, `client`: the real app on `db_uri` and Litestar's AsyncTestClient.
+- `frozen_clock`: the province's clock (`tourism.clock.local_now`) stopped at a fixed instant until the
+  test moves `frozen_clock.now`; for tests whose answers depend on the minute (kept responses, ETags).
 """
 
 import itertools
@@ -15,6 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -170,6 +173,26 @@ async def client(app):
 
     async with AsyncTestClient(app=app, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
+
+
+class FrozenClock:
+    """`tourism.clock.local_now`, still until a test moves `now`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    from i18n import TIME_ZONE
+    from tourism import clock
+
+    frozen = FrozenClock(datetime(2026, 12, 7, 10, 15, 30, tzinfo=TIME_ZONE))
+    monkeypatch.setattr(clock, "local_now", frozen)
+    return frozen
 
 
 # Browser fixtures live beside the tests; importing them here makes them available everywhere.

@@ -2,11 +2,15 @@
 may be kept by a shared cache (issue 10, point 11)."""
 
 import asyncpg
+import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from tests.helpers import make_user, sign_in
 from tourism.demo.seed import seed_demo
+
+# "Open now" and today's events change with the minute, and with them a page's ETag.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 PAGES = ["/vi/", "/vi/attractions", "/vi/attractions/po-klong-garai", "/vi/events", "/vi/events/kate",
          "/vi/search?q=thap"]

@@ -4,10 +4,12 @@ visitors and visitors with their own cookies never get the anonymous copy; CSRF 
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
@@ -16,12 +18,18 @@ from marketplace.catalog import service as catalog
 from marketplace.catalog.models import VariantUpdate
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import load_settings
+from tests.conftest import FrozenClock
 from tests.helpers import make_user, sign_in
 from tests.marketplace.factories import buy, make_experience, make_merchant, make_product
 from tests.marketplace.factories import make_user as make_actor
 from tourism.demo.seed import seed_demo
 
 ATTRACTION = "/vi/attractions/po-klong-garai"
+
+
+# A kept answer is tied to the minute it was rendered in: a test crossing a minute boundary between two
+# requests would get a fresh render instead of the kept one.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest_asyncio.fixture
@@ -80,6 +88,20 @@ async def test_responses_are_kept_and_a_price_change_shows_on_the_next_request(
     assert (await _anonymous_get(client, api)).json()["variants"][0]["price"] == 72_000
     listing = (await _anonymous_get(client, "/api/v1/products")).json()
     assert any(card["slug"] == product.slug for card in listing)
+
+
+async def test_a_kept_answer_is_rendered_again_in_the_next_minute(
+    catalog_data: dict[str, Any], pool: asyncpg.Pool, client: AsyncTestClient[Any], frozen_clock: FrozenClock
+) -> None:
+    product = catalog_data["product"]
+    api = f"/api/v1/products/{product.slug}"
+    assert (await _anonymous_get(client, api)).json()["variants"][0]["price"] == 50_000
+    await _change_without_triggers(pool, "UPDATE product_variants SET price = 61000 WHERE id = $1",
+                                   product.variants[0].id)
+    frozen_clock.now += timedelta(seconds=29)  # 10:15:59, still the minute it was rendered in
+    assert (await _anonymous_get(client, api)).json()["variants"][0]["price"] == 50_000
+    frozen_clock.now += timedelta(seconds=1)  # 10:16:00: "open now" and today's events may have changed
+    assert (await _anonymous_get(client, api)).json()["variants"][0]["price"] == 61_000
 
 
 async def test_stock_after_an_order_and_seats_after_a_booking_show_on_the_next_request(
