@@ -3,7 +3,6 @@
 import hashlib
 import html
 import math
-import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -30,7 +29,7 @@ from i18n.text import FALLBACK_CHAIN
 from search.dictionary import synonyms
 from search.errors import InvalidSearch, SearchError, SearchUnavailable
 from search.models import FACET_FIELDS, FacetCount, SearchDocument, SearchHit, SearchQuery, SearchResult, Suggestion
-from search.text import MIN_TYPO_LENGTH, spellings
+from search.text import MIN_TYPO_LENGTH, spellings, typed_words
 
 __all__ = ["MeilisearchEngine", "index_settings", "to_meili_document", "search_request", "meili_uid"]
 
@@ -51,7 +50,6 @@ _SORTS: dict[str, str] = {
     "newest": "updated_at:desc",
 }
 _to_builtins = msgspec.to_builtins
-_SPLIT = re.compile(r"[\W_]+")
 SPELLING_WEIGHT = 0.05
 """Meilisearch folds tone marks before ranking; within a page, a listing holding the query's words as typed
 moves up by at most this much of its ranking score (0..1), as the PostgreSQL engine's spelling bonus does."""
@@ -220,15 +218,15 @@ def _highlight(hit: dict[str, Any], locale: str) -> tuple[str, str, str | None]:
     return _marked(name), "", None
 
 
-def _spelling_bonus(document: SearchDocument, forms: list[list[str]]) -> float:
+def _spelling_bonus(document: SearchDocument, words: list[str]) -> float:
     """The share of the query's words found as typed in the names (counted double) and other text."""
-    if not forms:
+    if not words:
         return 0.0
-    names = set(_SPLIT.split(" ".join(document.name.values())))
-    others = set(_SPLIT.split(" ".join([*document.summary.values(), *document.text.values()])))
-    in_names = sum(1 for word in forms if names.intersection(word))
-    in_others = sum(1 for word in forms if others.intersection(word))
-    return (2 * in_names + in_others) / (3 * len(forms))
+    names = typed_words(" ".join(document.name.values()))
+    others = typed_words(" ".join([*document.summary.values(), *document.text.values()]))
+    in_names = sum(1 for word in words if word in names)
+    in_others = sum(1 for word in words if word in others)
+    return (2 * in_names + in_others) / (3 * len(words))
 
 
 class MeilisearchEngine:

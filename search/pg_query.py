@@ -47,8 +47,8 @@ class QueryTerms:
     unknown: list[str] = field(default_factory=list)
     """Tokens that are not in the vocabulary (candidates for "did you mean")."""
     tokens: list[str] = field(default_factory=list)
-    spellings: list[list[str]] = field(default_factory=list)
-    """The query's words as typed, each in its lower, capitalised and upper case forms."""
+    spellings: list[str] = field(default_factory=list)
+    """The query's words as typed (tone marks kept), lower-cased."""
 
     @property
     def empty(self) -> bool:
@@ -260,14 +260,11 @@ SELECT (SELECT count(*) FROM cand) AS matched,
         FROM page pg JOIN search_documents d ON d.id = pg.id)::text AS hits
 """
 # The share of the query's words found as typed (tone marks included) among a listing's words, in its names
-# and in its other text: "nho" (grape) ranks a grape listing above one that only says "nhỏ" (small).
-# Words are split on spaces and punctuation only, so the database's collation does not matter.
-SPELLING_SQL = """(SELECT count(DISTINCT s.word) FROM unnest({forms}::text[], {owners}::int[]) AS s(form, word)
- WHERE s.form = ANY(regexp_split_to_array({source}, '[\\s[:punct:]…“”‘’«»、。，！？]+')))::float8 / {words}"""
-NAME_SOURCE = "(SELECT string_agg(e.value, ' ') FROM jsonb_each_text(d.document->'name') e)"
-TEXT_SOURCE = (
-    "concat_ws(' ', (SELECT string_agg(e.value, ' ') FROM jsonb_each_text(d.document->'summary') e),"
-    " (SELECT string_agg(e.value, ' ') FROM jsonb_each_text(d.document->'text') e))"
+# and in its other text: "nho" (grape) ranks a grape listing above one that only says "nhỏ" (small). The
+# listing's words as typed are split and lower-cased at indexing time (`search.text.typed_words`): splitting
+# every candidate's texts with a regular expression here took half the time of a text query.
+SPELLING_SQL = (
+    "(SELECT count(*) FROM unnest({words}::text[]) AS q(word) WHERE q.word = ANY({column}))::float8 / {count}"
 )
 SPELLING_NAME_WEIGHT = 3
 SPELLING_TEXT_WEIGHT = 1.5
@@ -331,12 +328,10 @@ def _spelling_score(terms: QueryTerms, sql: SqlStatement) -> str:
     """The bonus of listings that contain the query's words spelled as typed (nothing for CJK-only text)."""
     if not terms.spellings:
         return ""
-    forms = [form for word in terms.spellings for form in word]
-    owners = [index for index, word in enumerate(terms.spellings) for _ in word]
-    values = {"forms": sql.param(forms), "owners": sql.param(owners), "words": len(terms.spellings)}
+    values = {"words": sql.param(terms.spellings), "count": len(terms.spellings)}
     return (
-        f" + {SPELLING_NAME_WEIGHT} * " + SPELLING_SQL.format(source=NAME_SOURCE, **values)
-        + f" + {SPELLING_TEXT_WEIGHT} * " + SPELLING_SQL.format(source=TEXT_SOURCE, **values)
+        f" + {SPELLING_NAME_WEIGHT} * " + SPELLING_SQL.format(column="d.typed_name_words", **values)
+        + f" + {SPELLING_TEXT_WEIGHT} * " + SPELLING_SQL.format(column="d.typed_text_words", **values)
     )
 
 

@@ -17,7 +17,7 @@ from i18n import localize
 from search.errors import SearchUnavailable
 from search.models import FacetCount, SearchDocument, SearchHit, SearchQuery, SearchResult, Suggestion
 from search.pg_query import CANDIDATE_LIMIT, QueryTerms, build_search_sql, plan_terms
-from search.text import MIN_VARIANT_LENGTH, deletions, document_terms, highlight, is_cjk
+from search.text import MIN_VARIANT_LENGTH, deletions, document_terms, highlight, is_cjk, typed_words
 
 __all__ = ["PostgresEngine"]
 
@@ -29,21 +29,22 @@ MAX_POSITIONS_PER_LEXEME = 256
 
 _COLUMNS = """id, kind, category, commune_code, lat, lng, geo, price_min, price_max, rating,
     ocop_stars, popularity, available, merchant_id, updated_at, tsv, tsv_name, name_tokens, name_all, words,
-    document, indexed_at"""
+    typed_name_words, typed_text_words, document, indexed_at"""
 _ON_CONFLICT = """ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, category = EXCLUDED.category,
     commune_code = EXCLUDED.commune_code, lat = EXCLUDED.lat, lng = EXCLUDED.lng, geo = EXCLUDED.geo,
     price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max, rating = EXCLUDED.rating,
     ocop_stars = EXCLUDED.ocop_stars, popularity = EXCLUDED.popularity, available = EXCLUDED.available,
     merchant_id = EXCLUDED.merchant_id, updated_at = EXCLUDED.updated_at, tsv = EXCLUDED.tsv,
     tsv_name = EXCLUDED.tsv_name, name_tokens = EXCLUDED.name_tokens, name_all = EXCLUDED.name_all,
-    words = EXCLUDED.words, document = EXCLUDED.document, indexed_at = now()"""
+    words = EXCLUDED.words, typed_name_words = EXCLUDED.typed_name_words,
+    typed_text_words = EXCLUDED.typed_text_words, document = EXCLUDED.document, indexed_at = now()"""
 # Built from the module constants above only (S608): no input reaches these strings.
 UPSERT_SQL = f"""
 INSERT INTO search_documents ({_COLUMNS})
 VALUES ($1, $2, $3, $4, $5, $6,
     CASE WHEN $5::float8 IS NULL OR $6::float8 IS NULL THEN NULL ELSE ll_to_earth($5, $6) END,
     $7, $8, $9, $10, $11, $12, $13, $14, $15::tsvector, $16::tsvector, $17::text::jsonb, $18, $19::text[],
-    $20::text::jsonb, now())
+    $20::text[], $21::text[], $22::text::jsonb, now())
 {_ON_CONFLICT}
 """  # noqa: S608
 # Large batches (a reindex) go through COPY into a table of this transaction, then one INSERT ... SELECT:
@@ -54,14 +55,15 @@ CREATE_STAGE_SQL = f"""
 CREATE TEMP TABLE {STAGE_TABLE} (id text, kind text, category text, commune_code integer, lat float8, lng float8,
     price_min bigint, price_max bigint, rating real, ocop_stars smallint, popularity integer, available boolean,
     merchant_id bigint, updated_at timestamptz, tsv text, tsv_name text, name_tokens text, name_all text,
-    words text[], document text) ON COMMIT DROP
+    words text[], typed_name_words text[], typed_text_words text[], document text) ON COMMIT DROP
 """
 UPSERT_FROM_STAGE_SQL = f"""
 INSERT INTO search_documents ({_COLUMNS})
 SELECT id, kind, category, commune_code, lat, lng,
     CASE WHEN lat IS NULL OR lng IS NULL THEN NULL ELSE ll_to_earth(lat, lng) END,
     price_min, price_max, rating, ocop_stars, popularity, available, merchant_id, updated_at, tsv::tsvector,
-    tsv_name::tsvector, name_tokens::jsonb, name_all, words, document::jsonb, now()
+    tsv_name::tsvector, name_tokens::jsonb, name_all, words, typed_name_words, typed_text_words, document::jsonb,
+    now()
 FROM {STAGE_TABLE} ORDER BY id
 {_ON_CONFLICT}
 """  # noqa: S608
@@ -153,6 +155,8 @@ def _row(document: SearchDocument) -> tuple[object, ...]:
         _encode({locale: " ".join(sorted(set(terms))) for locale, terms in name_terms.items()}).decode(),
         " ".join(" ".join(terms) for terms in names),
         _vocabulary([*names, *summary_terms, *text_terms]),
+        sorted(typed_words(" ".join(document.name.values()))),
+        sorted(typed_words(" ".join([*document.summary.values(), *document.text.values()]))),
         _encode(document).decode(),
     )
 

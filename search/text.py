@@ -3,7 +3,7 @@
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 __all__ = [
     "fold",
@@ -15,6 +15,7 @@ __all__ = [
     "deletions",
     "highlight",
     "spellings",
+    "typed_words",
     "MIN_TYPO_LENGTH",
     "MIN_VARIANT_LENGTH",
 ]
@@ -102,16 +103,24 @@ def query_tokens(text: str) -> list[str]:
     return tokens
 
 
-def spellings(text: str) -> list[list[str]]:
-    """Each of the query's words as typed (tone marks kept), in the forms it takes in a text: lower case,
-    capitalised and upper case. A listing containing one matches the query's own spelling ("nho", not "nhỏ")."""
-    found: dict[str, list[str]] = {}
+def _typed_pieces(text: str) -> Iterator[str]:
     for run in _LETTERS.findall(unicodedata.normalize("NFC", text)):
         for piece in _CJK_RUN.split(run):
             if piece and not is_cjk(piece):
-                lowered = piece.lower()
-                found[lowered] = list(dict.fromkeys((lowered, lowered.capitalize(), lowered.upper())))
-    return list(found.values())
+                yield piece.lower()
+
+
+def typed_words(text: str) -> set[str]:
+    """The words of a text as typed (tone marks kept, NFC), lower-cased; CJK runs are left out.
+
+    Stored per listing at indexing time and compared with the query's `spellings`: a listing containing the
+    query's own spelling ("nho", grape) ranks above one that only has a folded match ("nhỏ", small)."""
+    return set(_typed_pieces(text))
+
+
+def spellings(text: str) -> list[str]:
+    """The query's distinct words as typed, lower-cased, in the order typed (see `typed_words`)."""
+    return list(dict.fromkeys(_typed_pieces(text)))
 
 
 def deletions(word: str) -> set[str]:

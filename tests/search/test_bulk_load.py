@@ -13,7 +13,7 @@ from tests.search.search_samples import DOCUMENTS
 SNAPSHOT_SQL = {
     "documents": "SELECT id, kind, category, commune_code, lat, lng, geo::text, price_min, price_max, rating,"
                  " ocop_stars, popularity, available, merchant_id, updated_at, tsv, tsv_name, name_tokens, name_all,"
-                 " words, document FROM search_documents ORDER BY id",
+                 " words, typed_name_words, typed_text_words, document FROM search_documents ORDER BY id",
     "vocabulary": "SELECT word, ndoc FROM search_vocabulary ORDER BY word",
     "variants": "SELECT variant, word FROM search_vocabulary_variants ORDER BY variant, word",
 }
