@@ -238,13 +238,7 @@ WITH cand AS MATERIALIZED (
 pre AS (
     SELECT c.*, row_number() OVER (ORDER BY c.available DESC, c.s0 DESC, c.id) AS rn FROM cand c
 ),
-ranked AS (
-    SELECT p.*, p.s0 + {stage_two} AS score
-    FROM pre p JOIN search_documents d ON d.id = p.id
-    WHERE p.rn <= {window}
-    UNION ALL
-    SELECT p.*, p.s0 AS score FROM pre p WHERE p.rn > {window}
-),
+ranked AS ({ranked}),
 page AS (
     SELECT r.id, r.score, r.distance_m, row_number() OVER () AS pos
     FROM (SELECT * FROM ranked r ORDER BY r.available DESC, {order}, r.s0 DESC, r.id
@@ -266,6 +260,15 @@ SELECT (SELECT count(*) FROM cand) AS matched,
 SPELLING_SQL = (
     "(SELECT count(*) FROM unnest({words}::text[]) AS q(word) WHERE q.word = ANY({column}))::float8 / {count}"
 )
+RERANKED_SQL = """
+    SELECT p.*, p.s0 + {stage_two} AS score
+    FROM pre p JOIN search_documents d ON d.id = p.id
+    WHERE p.rn <= {window}
+    UNION ALL
+    SELECT p.*, p.s0 AS score FROM pre p WHERE p.rn > {window}
+"""
+# Browsing has no second stage: no need to look up the window's 50 rows again to add a score of 0.
+NOT_RERANKED_SQL = "SELECT p.*, p.s0 AS score FROM pre p"
 SPELLING_NAME_WEIGHT = 3
 SPELLING_TEXT_WEIGHT = 1.5
 POPULARITY_SCORE = "0.5 * ln(1 + greatest(d.popularity, 0)) / ln(10001)"
@@ -363,9 +366,11 @@ def build_search_sql(query: SearchQuery, terms: QueryTerms) -> SqlStatement:
     offset = sql.param((query.page - 1) * query.per_page)
     limit = sql.param(query.per_page)
     where_sql = " AND ".join(where) or "true"
+    ranked = NOT_RERANKED_SQL if ranking.stage_two == "0" else RERANKED_SQL.format(
+        stage_two=ranking.stage_two, window=RERANK_WINDOW)
     sql.text = SEARCH_SQL.format(
         first_stage=ranking.first_stage, distance=distance, where_sql=where_sql,
-        candidate_order=ranking.candidate_order, candidate_limit=CANDIDATE_LIMIT, stage_two=ranking.stage_two,
+        candidate_order=ranking.candidate_order, candidate_limit=CANDIDATE_LIMIT, ranked=ranked,
         window=RERANK_WINDOW, order=_page_order(query), offset=offset, limit=limit,
         browse_total=_browse_total(terms, where_sql),
         facets=" UNION ALL ".join(_FACET_SQL[f] for f in dict.fromkeys(query.facets)) or NO_FACETS_SQL,
