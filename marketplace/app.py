@@ -2,7 +2,7 @@
 
 Every route of every package is mounted here from an explicit list of module-level routers: pages under
 `/{lang}`, the JSON API under `/api/v1`, and a few routes (feeds, media, probes) at the root. Who may call a
-route is declared on the route (`opt`) and checked by one guard, `check_route_access`.
+route is declared on the route (`opt`) and checked by `check_route_access`, part of the router's one guard.
 """
 
 import contextlib
@@ -51,11 +51,10 @@ from marketplace.payments import api as payments_api
 from marketplace.payments import pages as payments_pages
 from marketplace.payments.dependencies import provide_refunder
 from marketplace.platform import health
-from marketplace.platform.access import check_route_access
-from marketplace.platform.cpu import refuse_when_busy
 from marketplace.platform.dependencies import ConnectionGuardMiddleware, app_dependencies
 from marketplace.platform.error_pages import render_error_page
 from marketplace.platform.errors import handle_exception
+from marketplace.platform.guards import guard_every_route
 from marketplace.platform.middleware import (
     CsrfUnlessTokenMiddleware,
     RequestLogMiddleware,
@@ -67,7 +66,6 @@ from marketplace.platform.runtime import RUNTIME_KEY, Runtime, runtime_of
 from marketplace.platform.settings import Settings, load_settings
 from marketplace.platform.telemetry import configure_logging, tracing_middleware
 from marketplace.platform.templating import create_environment
-from marketplace.platform.write_limits import limit_anonymous_writes
 from marketplace.province import api as province_api
 from marketplace.province import pages as province_pages
 from marketplace.traceability import api as traceability_api
@@ -151,7 +149,7 @@ def build_router(settings: Settings, path: str = "/") -> Router:
         ],
         # `refunder`: orders cannot import payments, so cancelling a paid order gets its refund from here.
         dependencies={**app_dependencies(), "refunder": Provide(provide_refunder)},
-        guards=[check_route_access, limit_anonymous_writes, refuse_when_busy],
+        guards=[guard_every_route],
         middleware=[
             RequestLogMiddleware,
             DefineMiddleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors,

@@ -7,6 +7,7 @@ import asyncpg
 from litestar import Request, Response, Router, get
 
 from marketplace.platform.database import ping
+from marketplace.platform.middleware import QUIET_ACCESS_LOG_OPT
 from marketplace.platform.runtime import Runtime, runtime_of
 from search import repository as search_repository
 
@@ -17,8 +18,9 @@ OUTBOX_LAG_LIMIT_SECONDS = 300.0
 PROBE_TIMEOUT_SECONDS = 2.0
 
 
-# Probes carry no forms: no CSRF cookie to sign and set on every probe.
-PROBE_OPT = {"exclude_from_csrf": True}
+# Probes carry no forms: no CSRF cookie to sign and set on every probe. A successful probe is counted in the
+# metrics, not written to the request log.
+PROBE_OPT = {"exclude_from_csrf": True, QUIET_ACCESS_LOG_OPT: True}
 
 
 @get("/healthz", include_in_schema=False, opt=PROBE_OPT)

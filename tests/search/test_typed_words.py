@@ -41,8 +41,8 @@ async def test_the_migration_queues_every_listing_indexed_before_it(pg: TestServ
         await connection.execute("DELETE FROM search_outbox")
         await apply_migrations(connection, migrations)
         assert await connection.fetchval("SELECT array_agg(document_id) FROM search_outbox") == ["product:old"]
-        storage = await connection.fetch("SELECT attname, attstorage::text AS attstorage FROM pg_attribute WHERE attrelid ="
-                                         " 'search_documents'::regclass AND attname IN ('tsv', 'tsv_name')")
+        storage = await connection.fetch("SELECT attstorage::text AS attstorage FROM pg_attribute WHERE attrelid"
+                                         " = 'search_documents'::regclass AND attname IN ('tsv', 'tsv_name')")
         assert {row["attstorage"] for row in storage} == {"m"}
     finally:
         await connection.close()

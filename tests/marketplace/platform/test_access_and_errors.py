@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from marketplace.accounts.middleware import PrincipalMiddleware
 from marketplace.accounts.models import ROLES
 from marketplace.platform.access import check_route_access
+from marketplace.platform.guards import guard_every_route
 from tests.helpers import make_user, sign_in
 
 # Each probe declares its audience the way every route does; the app's one guard enforces it.
@@ -55,7 +56,7 @@ def test_every_route_passes_through_the_access_guard(app: Any) -> None:
             if route.path.startswith("/schema"):
                 continue
             guards = [getattr(guard, "func", guard) for guard in handler.resolve_guards()]
-            assert check_route_access in guards, (route.path, handler)
+            assert {check_route_access, guard_every_route} & set(guards), (route.path, handler)
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
