@@ -37,7 +37,7 @@ from search.changes import sequencing_lag
 from search.engine import SearchEngine
 from search.indexer import Indexer
 from search.labels import register_category_labeller
-from search.service import delete_old_query_log
+from search.service import delete_old_query_log, flush_search_log
 from search.sources import DocumentSource
 from tourism.attractions.poster_cache import stop_poster_process
 from tourism.search_source import TourismSource
@@ -87,6 +87,7 @@ async def stop_runtime(runtime: Runtime) -> None:
         await runtime.replica_pool.close()
         runtime.replica_pool = None
     if runtime.pool is not None:
+        await flush_search_log(runtime.pool)  # the last seconds' search counts
         try:
             # close() waits for every borrowed connection; a stuck one must not hang the shutdown.
             await asyncio.wait_for(runtime.pool.close(), timeout=10)

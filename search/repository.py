@@ -4,7 +4,7 @@ Module-level statements and async functions taking the connection first. The eng
 vocabulary, the search statement) are its data access layer, in `search.postgres` and `search.pg_query`.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 import msgspec
@@ -21,7 +21,7 @@ __all__ = [
     "get_seconds_until_next_due",
     "count_outbox_rows",
     "get_outbox_lag",
-    "insert_query_log",
+    "add_query_counts",
     "get_query_totals",
     "list_query_stats",
     "OutboxRow",
@@ -59,11 +59,12 @@ FROM search_outbox
 
 # One counter per (UTC day, query, locale). Losing the last counts in a crash costs nothing, so the
 # write does not wait for the disk (synchronous_commit off for this transaction only).
-LOG_SQL = """
+# In key order, so two processes writing the same counters cannot deadlock.
+ADD_COUNTS_SQL = """
 INSERT INTO search_query_daily AS d (day, query, locale, searches, without_results, results_total)
-VALUES ((now() AT TIME ZONE 'UTC')::date, $1, $2, 1, ($3 = 0)::int, $3)
+SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[]) ORDER BY 1, 2, 3
 ON CONFLICT (day, query, locale) DO UPDATE
-SET searches = d.searches + 1, without_results = d.without_results + EXCLUDED.without_results,
+SET searches = d.searches + EXCLUDED.searches, without_results = d.without_results + EXCLUDED.without_results,
     results_total = d.results_total + EXCLUDED.results_total
 """
 REPORT_SQL = """
@@ -136,11 +137,13 @@ async def get_outbox_lag(connection: asyncpg.Connection) -> tuple[int, float]:
     return row["pending"], row["oldest_seconds"]
 
 
-async def insert_query_log(connection: asyncpg.Connection, query: str, locale: str, result_count: int) -> None:
-    """Count one search in its day's counter (the text must already be cleaned of personal data)."""
+async def add_query_counts(connection: asyncpg.Connection, counts: list[tuple[date, str, str, int, int, int]]) -> None:
+    """Add (day, query, locale, searches, without results, results in total) rows to the daily counters."""
+    days, queries, locales, searches, without, totals = (list(column) for column in zip(*counts, strict=True))
     async with connection.transaction():
+        # Counts of searches, not orders: a counter lost to a crash right after commit is acceptable.
         await connection.execute("SET LOCAL synchronous_commit = off")
-        await connection.execute(LOG_SQL, query, locale, result_count)
+        await connection.execute(ADD_COUNTS_SQL, days, queries, locales, searches, without, totals)
 
 
 async def delete_old_raw_queries(connection: asyncpg.Connection) -> int:

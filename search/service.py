@@ -1,9 +1,10 @@
 """Search as the pages and the API use it: building queries from parameters, running them, the query log."""
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from typing import Annotated
 
@@ -20,8 +21,10 @@ __all__ = [
     "delete_old_query_log",
     "build_query",
     "run_search",
+    "record_search",
+    "flush_search_log",
+    "search_log_pending",
     "suggest",
-    "log_query",
     "query_report",
     "commune_label",
     "clean_log_text",
@@ -115,13 +118,106 @@ def logged_search(query: SearchQuery, result: SearchResult) -> tuple[str, str, i
     return None
 
 
+SEARCH_LOG_FLUSH_SECONDS = 2.0
+# Distinct (day, query, locale) counters a process keeps while the database cannot take them; past this a
+# search is not counted (a search is a read: it never waits for, or fails on, its log).
+MAX_PENDING_QUERIES = 10_000
+Counts = list[int]
+"""searches, without results, results in total."""
+
+
+class SearchLog:
+    """The searches of one process not yet added to the daily counters of one database (one pool).
+
+    Each search adds to a counter in memory; every SEARCH_LOG_FLUSH_SECONDS they are all written in one
+    statement. Writing each search in its own transaction cost four round trips per search, and concurrent
+    searches for the same words queued on the same counter row. A crash loses at most the last two seconds
+    of counts; a clean stop writes them (`flush_search_log` in the runtime's shutdown).
+    """
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self.counts: dict[tuple[date, str, str], Counts] = {}
+        self.writing = False
+        self._flusher: asyncio.Task[None] | None = None
+
+    def add(self, text: str, locale: str, result_count: int) -> None:
+        cleaned = clean_log_text(text)
+        if not cleaned:
+            return
+        key = (datetime.now(timezone.utc).date(), cleaned, locale)  # noqa: UP017 - the day is UTC, as before
+        counts = self.counts.get(key)
+        if counts is None:
+            if len(self.counts) >= MAX_PENDING_QUERIES:
+                return
+            counts = self.counts[key] = [0, 0, 0]
+        counts[0] += 1
+        counts[1] += result_count == 0
+        counts[2] += result_count
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        # Searches counted while a write was under way, or counts a failed write kept, wait for the next turn.
+        while True:
+            await asyncio.sleep(SEARCH_LOG_FLUSH_SECONDS)
+            await self.flush()
+            if not self.counts:
+                break
+        if _search_logs.get(id(self.pool)) is self and not self.counts:
+            del _search_logs[id(self.pool)]
+
+    async def flush(self) -> None:
+        """Write the pending counters; on failure keep them for the next try (within MAX_PENDING_QUERIES)."""
+        pending, self.counts = self.counts, {}
+        if not pending:
+            return
+        self.writing = True
+        try:
+            async with self.pool.acquire(timeout=LOG_ACQUIRE_TIMEOUT) as connection:
+                await repository.add_query_counts(connection, [(*key, *counts) for key, counts in pending.items()])
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            log.warning("search log not written; %d counters kept for the next try", len(pending), exc_info=True)
+            for key, counts in pending.items():
+                kept = self.counts.get(key)
+                if kept is not None:
+                    kept[:] = [a + b for a, b in zip(kept, counts, strict=True)]
+                elif len(self.counts) < MAX_PENDING_QUERIES:
+                    self.counts[key] = counts
+        finally:
+            self.writing = False
+
+
+# Pending logs by pool (asyncpg pools cannot be weakly referenced); an entry goes once it is written.
+_search_logs: dict[int, SearchLog] = {}
+
+
+def _search_log(pool: asyncpg.Pool) -> SearchLog:
+    search_log = _search_logs.get(id(pool))
+    if search_log is None or search_log.pool is not pool:
+        search_log = _search_logs[id(pool)] = SearchLog(pool)
+    return search_log
+
+
 async def record_search(pool: asyncpg.Pool, text: str, locale: str, result_count: int) -> None:
-    """Log one search in its own short transaction; a search is a read, so this never fails it."""
-    try:
-        async with pool.acquire(timeout=LOG_ACQUIRE_TIMEOUT) as connection:
-            await log_query(connection, text, locale, result_count)
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-        log.warning("search log not written", exc_info=True)
+    """Count one search; it reaches the database with the others within SEARCH_LOG_FLUSH_SECONDS."""
+    _search_log(pool).add(text, locale, result_count)
+
+
+def search_log_pending(pool: asyncpg.Pool) -> bool:
+    """Whether this process has searches for this database not yet written (or being written)."""
+    search_log = _search_logs.get(id(pool))
+    return search_log is not None and search_log.pool is pool and bool(search_log.counts or search_log.writing)
+
+
+async def flush_search_log(pool: asyncpg.Pool) -> None:
+    """Write this process's pending search counts for this database now (at shutdown, before a report)."""
+    search_log = _search_logs.get(id(pool))
+    if search_log is None or search_log.pool is not pool:
+        return
+    await search_log.flush()
+    if not search_log.counts and _search_logs.get(id(pool)) is search_log:
+        del _search_logs[id(pool)]
 
 
 async def run_search(engine: SearchEngine, pool: asyncpg.Pool | None, query: SearchQuery) -> SearchResult:
@@ -144,13 +240,6 @@ async def suggest(engine: SearchEngine, text: str, locale: str, limit: int = 8) 
 def clean_log_text(text: str) -> str:
     """The query as logged: lower case, single spaces, personal data (numbers, e-mails) masked."""
     return _PERSONAL.sub("…", _SPACES.sub(" ", text).strip().lower())[:MAX_LOGGED_LENGTH]
-
-
-async def log_query(connection: asyncpg.Connection, text: str, locale: str, result_count: int) -> None:
-    """Record a search: its cleaned text, the locale and the number of results; nothing about the visitor."""
-    cleaned = clean_log_text(text)
-    if cleaned:
-        await repository.insert_query_log(connection, cleaned, locale, result_count)
 
 
 async def delete_old_query_log(connection: asyncpg.Connection) -> int:

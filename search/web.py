@@ -144,10 +144,12 @@ class SearchApi(Controller):
     async def query_report(
         self,
         db: NamedDependency[asyncpg.Connection],
+        pool: NamedDependency[asyncpg.Pool],
         days: Annotated[int, QueryParameter(ge=1, le=366)] = 30,
         report_locale: Annotated[str | None, QueryParameter(name="in_locale", max_length=2)] = None,
     ) -> QueryReport:
         """What visitors searched for, and what they searched for and did not find (editors only)."""
+        await service.flush_search_log(pool)  # this process's last seconds too (other servers' within 2 s)
         return await service.query_report(db, days=days, locale=report_locale)
 
 

@@ -1,6 +1,9 @@
 """Helpers for HTTP tests: users with roles, signing in, reading the CSRF token."""
 
+import asyncio
+import inspect
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -29,3 +32,16 @@ async def csrf_token(client: AsyncTestClient[Any], path: str = "/vi/account/sign
     match = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
     assert match, f"no CSRF field on {path}"
     return match.group(1)
+
+
+async def eventually(condition: Callable[[], Awaitable[bool] | bool], seconds: float = 20.0,
+                     interval: float = 0.02) -> None:
+    """Wait until `condition()` holds; for state another event loop or process changes (polled, bounded)."""
+    for _ in range(max(1, round(seconds / interval))):
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        await asyncio.sleep(interval)
+    raise AssertionError(f"not true within {seconds} s")

@@ -14,7 +14,7 @@ from marketplace.platform.errors import Conflict
 from marketplace.platform.ratelimit import RateLimit
 from search.models import SearchQuery
 from search.postgres import PostgresEngine
-from search.service import delete_old_query_log, run_search
+from search.service import delete_old_query_log, flush_search_log, run_search
 from tests.marketplace.factories import make_user
 from tourism.trips.service import expire_unused_trips
 
@@ -101,6 +101,7 @@ async def test_searches_add_to_one_daily_counter(pool: asyncpg.Pool) -> None:
     await engine.setup()
     for _ in range(5):
         await run_search(engine, pool, SearchQuery(text="Nho  Ninh Thuận", locale="vi"))
+    await flush_search_log(pool)
     rows = await pool.fetch("SELECT query, searches, without_results FROM search_query_daily")
     assert [tuple(row) for row in rows] == [("nho ninh thuận", 5, 5)]
     assert await pool.fetchval("SELECT count(*) FROM search_queries") == 0

@@ -18,8 +18,9 @@ from marketplace.catalog import service as catalog
 from marketplace.catalog.models import VariantUpdate
 from marketplace.platform.runtime import runtime_of
 from marketplace.platform.settings import load_settings
+from search.service import search_log_pending
 from tests.conftest import FrozenClock
-from tests.helpers import make_user, sign_in
+from tests.helpers import eventually, make_user, sign_in
 from tests.marketplace.factories import buy, make_experience, make_merchant, make_product
 from tests.marketplace.factories import make_user as make_actor
 from tourism.demo.seed import seed_demo
@@ -290,6 +291,8 @@ async def test_a_search_served_again_from_memory_is_logged_again(
         for _ in range(3):
             await _anonymous_get(client, path)
     assert counting.searches == 2  # each answer rendered once, then served from memory
+    # The app (in the test client's event loop) writes what it counted.
+    await eventually(lambda: not search_log_pending(runtime.require_pool()))
     async with pool.acquire() as connection:
         searches = await connection.fetchval("SELECT sum(searches) FROM search_query_daily WHERE query = 'nho cache'")
     assert searches == 6  # and every search counted for the province's report

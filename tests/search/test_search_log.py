@@ -1,0 +1,75 @@
+"""Searches are counted in memory and written together: within SEARCH_LOG_FLUSH_SECONDS, at a clean stop, and
+again after the database could not take them."""
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from marketplace.app import create_app
+from marketplace.platform.runtime import runtime_of
+from search import service
+from search.service import flush_search_log, record_search
+from tests.helpers import eventually
+
+
+async def _counters(pool: asyncpg.Pool) -> list[tuple[str, int, int, int]]:
+    rows = await pool.fetch("SELECT query, searches, without_results, results_total FROM search_query_daily"
+                            " ORDER BY query")
+    return [tuple(row) for row in rows]
+
+
+async def test_searches_reach_the_counters_in_one_write_without_being_asked(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "SEARCH_LOG_FLUSH_SECONDS", 0.2)
+    writes = 0
+    add_query_counts = service.repository.add_query_counts
+
+    async def counting_add(connection: asyncpg.Connection, counts: list[Any]) -> None:
+        nonlocal writes
+        writes += 1
+        await add_query_counts(connection, counts)
+
+    monkeypatch.setattr(service.repository, "add_query_counts", counting_add)
+    for text, results in [("Nho Ninh Thuận", 12), ("nho  ninh thuận", 8), ("gốm", 0), ("call 0912 345 678", 0)]:
+        await record_search(pool, text, "vi", results)
+    assert await _counters(pool) == []  # nothing written on the search's own path
+    await eventually(lambda: _has_rows(pool))
+    assert await _counters(pool) == [("call …", 1, 1, 0), ("gốm", 1, 1, 0), ("nho ninh thuận", 2, 0, 20)]
+    assert writes == 1
+
+
+async def _has_rows(pool: asyncpg.Pool) -> bool:
+    return bool(await _counters(pool))
+
+
+async def test_counts_kept_while_the_database_refuses_them_are_written_later(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "SEARCH_LOG_FLUSH_SECONDS", 3600)  # only explicit flushes in this test
+    failing = True
+    add_query_counts = service.repository.add_query_counts
+
+    async def flaky_add(connection: asyncpg.Connection, counts: list[Any]) -> None:
+        if failing:
+            raise asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command")
+        await add_query_counts(connection, counts)
+
+    monkeypatch.setattr(service.repository, "add_query_counts", flaky_add)
+    await record_search(pool, "nho", "vi", 3)
+    await flush_search_log(pool)  # refused: kept
+    await record_search(pool, "nho", "vi", 5)
+    failing = False
+    await flush_search_log(pool)
+    assert await _counters(pool) == [("nho", 2, 0, 8)]
+
+
+async def test_a_clean_stop_writes_what_was_counted(settings: Any, pool: asyncpg.Pool,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "SEARCH_LOG_FLUSH_SECONDS", 3600)
+    app = create_app(settings)
+    async with app.lifespan():
+        await record_search(runtime_of(app.state).require_pool(), "tháp chàm", "en", 4)
+        assert await _counters(pool) == []
+    assert await _counters(pool) == [("tháp chàm", 1, 0, 4)]
