@@ -9,6 +9,10 @@ edit, an order or a booking on any server shows on the very next request to ever
 replica (DATABASE_REPLICA_URL) the version is read there, as the anonymous reads are: a visitor then sees a
 change after the replica's lag, never later, and never an older page kept under a newer version.
 
+Requests that miss while the same answer is being rendered (same key, version and minute) wait for that render
+instead of repeating it: at the turn of a minute, or after an edit, a popular page is rendered once per server,
+not once per visitor arriving in the meantime.
+
 What is kept is visitor-independent: the body with the page's masked CSRF token cut out, already
 compressed when it holds no token, and the headers without Set-Cookie. The CSRF middleware outside this
 one still sets its cookie; the visitor's own token is masked afresh into the body on every answer, and
@@ -193,12 +197,26 @@ def _decode(body: bytes, coding: str) -> bytes:
     return body
 
 
+@dataclass(slots=True)
+class _Rendering:
+    """An answer being rendered for the cache: requests for the same key, version and minute wait for it."""
+
+    version: int
+    minute: datetime
+    done: asyncio.Future[None]
+
+    def matches(self, version: int, minute: datetime) -> bool:
+        # A future of another event loop (an app reused by a new loop) cannot be awaited here.
+        return (self.version, self.minute) == (version, minute) and self.done.get_loop() is asyncio.get_running_loop()
+
+
 class PublicResponseCacheMiddleware:
     """Answers anonymous GETs of routes marked `public_cache` from the kept response while it is current."""
 
     def __init__(self, app: ASGIApp, cache: ResponseCache) -> None:
         self.app = app
         self.cache = cache
+        self.rendering: dict[tuple[Any, ...], _Rendering] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self._key(scope)
@@ -219,7 +237,24 @@ class PublicResponseCacheMiddleware:
         if entry is not None and entry.version == version and entry.minute == minute:
             await self._answer(entry, scope, send)
             return
-        await self._render_and_keep(key, version, minute, scope, receive, send)
+        rendering = self.rendering.get(key)
+        if rendering is not None and rendering.matches(version, minute):
+            # Another request renders this very answer: wait for it rather than render it again. When the
+            # minute turns or a change lands, every visitor of a popular page would otherwise render it at once.
+            await asyncio.shield(rendering.done)
+            entry = self.cache.get(key)
+            if entry is not None and entry.version == version and entry.minute == minute:
+                await self._answer(entry, scope, send)
+                return
+            await self.app(scope, receive, send)  # not kept (an error, a cookie of its own): render it here
+            return
+        rendering = self.rendering[key] = _Rendering(version, minute, asyncio.get_running_loop().create_future())
+        try:
+            await self._render_and_keep(key, version, minute, scope, receive, send)
+        finally:
+            rendering.done.set_result(None)
+            if self.rendering.get(key) is rendering:
+                del self.rendering[key]
 
     @staticmethod
     def _key(scope: Scope) -> tuple[Any, ...] | None:

@@ -2,6 +2,7 @@
 booking's seats and an editor's edit show on the very next anonymous request, on every server; signed-in
 visitors and visitors with their own cookies never get the anonymous copy; CSRF tokens stay per visitor."""
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -14,6 +15,7 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from marketplace.app import create_app
+from marketplace.bench.cpu import call_asgi
 from marketplace.catalog import service as catalog
 from marketplace.catalog.models import VariantUpdate
 from marketplace.platform.runtime import runtime_of
@@ -368,3 +370,27 @@ def test_the_kept_bodies_stay_within_their_byte_budget() -> None:
             encoded={}, is_page=False, digest=b""))
     assert cache.kept_bytes <= 10_000 and len(cache.entries) == 3
     assert ("/vi/search", b"9") in cache.entries and ("/vi/search", b"0") not in cache.entries
+
+
+class _SlowCountingEngine(_CountingEngine):
+    """Counts searches, each taking long enough for the other requests to arrive meanwhile."""
+
+    async def search(self, query: Any) -> Any:
+        self.searches += 1
+        await asyncio.sleep(0.3)
+        return await self.engine.search(query)
+
+
+async def test_concurrent_requests_for_an_answer_being_rendered_wait_for_it(settings: Any) -> None:
+    app = create_app(settings)
+    async with app.lifespan():
+        runtime = runtime_of(app.state)
+        counting = _SlowCountingEngine(runtime.search_engine)
+        runtime.search_engine = counting
+        answers = await asyncio.gather(*(call_asgi(app, "/vi/search?q=nho+mot+luc") for _ in range(12)))
+        assert {status for status, _ in answers} == {200}
+        assert counting.searches == 1  # one render for the twelve
+        await eventually(lambda: not search_log_pending(runtime.require_pool()))
+        async with runtime.require_pool().acquire() as connection:
+            logged = await connection.fetchval("SELECT searches FROM search_query_daily WHERE query = 'nho mot luc'")
+        assert logged == 12
