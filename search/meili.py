@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import httpx2
 import msgspec
 from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.errors import (
@@ -56,19 +57,19 @@ moves up by at most this much of its ranking score (0..1), as the PostgreSQL eng
 _EARTH_RADIUS_M = 6_371_008.8
 
 
-def _distance_m(hit: dict[str, Any], query: SearchQuery) -> float | None:
+def _distance_m(hit: "_Hit", query: SearchQuery) -> float | None:
     """Meilisearch's distance when it sorted by one, else the great-circle distance from the hit's `_geo`.
 
     Meilisearch only returns `_geoDistance` for a `_geoPoint` sort, and only when `_geo` is retrieved; a radius
     filter alone gives none, whereas the PostgreSQL engine reports a distance for every query with a point.
     """
-    if hit.get("_geoDistance") is not None:
-        return float(hit["_geoDistance"])
-    point = hit.get("_geo")
-    if query.geo is None or not point:
+    if hit.geo_distance is not None:
+        return hit.geo_distance
+    point = hit.geo
+    if query.geo is None or point is None:
         return None
     lat1, lng1 = math.radians(query.geo.lat), math.radians(query.geo.lng)
-    lat2, lng2 = math.radians(float(point["lat"])), math.radians(float(point["lng"]))
+    lat2, lng2 = math.radians(point.lat), math.radians(point.lng)
     a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
     return 2 * _EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
@@ -178,36 +179,61 @@ def _display_locales(locale: str) -> list[str]:
 
 
 def search_request(query: SearchQuery) -> dict[str, Any]:
-    """The keyword arguments for AsyncIndex.search that express this query."""
+    """The JSON body of `POST /indexes/{uid}/search` that expresses this query."""
     for facet in query.facets:
         if facet not in FACET_FIELDS:
             raise InvalidSearch(f"unknown facet {facet!r}", {"facets": list(FACET_FIELDS)})
     highlighted = [f"{field}_{loc}" for field in ("name", "summary") for loc in _display_locales(query.locale)]
     return {
-        "query": query.text,
+        "q": query.text,
         "offset": (query.page - 1) * query.per_page,
         "limit": query.per_page,
         "filter": _filters(query) or None,
         "facets": list(dict.fromkeys(query.facets)) or None,
         "sort": _sort(query),
         # `_geo` too when there is a point: without it Meilisearch leaves `_geoDistance` out of every hit.
-        "attributes_to_retrieve": ["document", "_geo"] if query.geo is not None else ["document"],
-        "attributes_to_highlight": highlighted,
-        "highlight_pre_tag": _MARK_OPEN,
-        "highlight_post_tag": _MARK_CLOSE,
-        "show_ranking_score": True,
+        "attributesToRetrieve": ["document", "_geo"] if query.geo is not None else ["document"],
+        "attributesToHighlight": highlighted,
+        "highlightPreTag": _MARK_OPEN,
+        "highlightPostTag": _MARK_CLOSE,
+        "showRankingScore": True,
         "locales": [LOCALE_CODES.get(query.locale, "vie")],
     }
+
+
+class _Point(msgspec.Struct):
+    lat: float
+    lng: float
+
+
+class _Hit(msgspec.Struct):
+    """One hit of a search answer, decoded straight into the listing's own type."""
+
+    document: SearchDocument
+    formatted: dict[str, Any] = msgspec.field(default_factory=dict, name="_formatted")
+    ranking_score: float = msgspec.field(default=0.0, name="_rankingScore")
+    geo_distance: float | None = msgspec.field(default=None, name="_geoDistance")
+    geo: _Point | None = msgspec.field(default=None, name="_geo")
+
+
+class _Answer(msgspec.Struct):
+    hits: list[_Hit]
+    processing_time_ms: float = msgspec.field(default=0.0, name="processingTimeMs")
+    estimated_total_hits: int | None = msgspec.field(default=None, name="estimatedTotalHits")
+    facet_distribution: dict[str, dict[str, int]] | None = msgspec.field(default=None, name="facetDistribution")
+
+
+_encode_json = msgspec.json.Encoder().encode
+_decode_answer = msgspec.json.Decoder(_Answer).decode
 
 
 def _marked(text: str) -> str:
     return html.escape(text).replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
 
 
-def _highlight(hit: dict[str, Any], locale: str) -> tuple[str, str, str | None]:
+def _highlight(formatted: dict[str, Any], locale: str) -> tuple[str, str, str | None]:
     """The name in the visitor's locale (with fallbacks), always; and the matching summary, if the name did not
     match, with its locale."""
-    formatted = hit.get("_formatted") or {}
     locales = _display_locales(locale)
     name = next((formatted[f"name_{loc}"] for loc in locales if formatted.get(f"name_{loc}")), "")
     if _MARK_OPEN not in name:
@@ -299,9 +325,25 @@ class MeilisearchEngine:
             await self._call(self._wait(task))
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        """Translate the query, run it, and map the answer onto SearchResult."""
+        """Translate the query, run it, and map the answer onto SearchResult.
+
+        The request goes through the SDK's own HTTP client (base URL, key, timeouts), but the answer is decoded
+        by msgspec straight into listings: the SDK's pydantic models and a second conversion of every hit took
+        1.7 ms per search, as much as the HTTP exchange itself (measured on 20,000 listings).
+        """
         started = time.perf_counter()
-        answer = await self._call(self._index.search(**search_request(query)))
+        body = _encode_json(search_request(query))
+        try:
+            response = await self.client.http_client.post(
+                f"indexes/{self.index_uid}/search", content=body, headers={"content-type": "application/json"})
+        except httpx2.TransportError as error:
+            raise SearchUnavailable(f"Meilisearch is unreachable: {error!r}") from error
+        if response.status_code >= 400:
+            raise SearchError(f"Meilisearch refused the search ({response.status_code}): {response.text[:300]}")
+        try:
+            answer = _decode_answer(response.content)
+        except msgspec.ValidationError as error:
+            raise SearchError(f"Meilisearch answered something unexpected: {error}") from error
         self.last_processing_ms = answer.processing_time_ms  # what the benchmark subtracts from its timing
         forms = spellings(query.text)
         hits = [self._hit(hit, query) for hit in answer.hits]
@@ -326,11 +368,10 @@ class MeilisearchEngine:
         )
 
     @staticmethod
-    def _hit(hit: dict[str, Any], query: SearchQuery) -> SearchHit:
-        document = msgspec.convert(hit["document"], SearchDocument)
-        title, snippet, snippet_locale = _highlight(hit, query.locale)
-        return SearchHit(document=document, highlight=title, snippet=snippet, snippet_locale=snippet_locale,
-                         score=float(hit.get("_rankingScore") or 0.0), distance_m=_distance_m(hit, query))
+    def _hit(hit: _Hit, query: SearchQuery) -> SearchHit:
+        title, snippet, snippet_locale = _highlight(hit.formatted, query.locale)
+        return SearchHit(document=hit.document, highlight=title, snippet=snippet, snippet_locale=snippet_locale,
+                         score=hit.ranking_score, distance_m=_distance_m(hit, query))
 
     async def suggest(self, text: str, locale: str, limit: int = 8) -> list[Suggestion]:
         """Names matching what is typed so far, in the visitor's locale."""

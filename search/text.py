@@ -3,7 +3,7 @@
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 __all__ = [
     "fold",
@@ -103,11 +103,12 @@ def query_tokens(text: str) -> list[str]:
     return tokens
 
 
-def _typed_pieces(text: str) -> Iterator[str]:
-    for run in _LETTERS.findall(unicodedata.normalize("NFC", text)):
-        for piece in _CJK_RUN.split(run):
-            if piece and not is_cjk(piece):
-                yield piece.lower()
+def _typed_pieces(text: str) -> list[str]:
+    lowered = unicodedata.normalize("NFC", text).lower()
+    runs = _LETTERS.findall(lowered)
+    if _CJK_RUN.search(lowered) is None:  # most texts: no CJK run to cut out of the words
+        return runs
+    return [piece for run in runs for piece in _CJK_RUN.split(run) if piece and not is_cjk(piece)]
 
 
 def typed_words(text: str) -> set[str]:
