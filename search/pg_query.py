@@ -267,7 +267,7 @@ RERANKED_SQL = """
     UNION ALL
     SELECT p.*, p.s0 AS score FROM pre p WHERE p.rn > {window}
 """
-# Browsing has no second stage: no need to look up the window's 50 rows again to add a score of 0.
+# Browsing has no second stage (`stage_two` None): its candidates are not looked up again.
 NOT_RERANKED_SQL = "SELECT p.*, p.s0 AS score FROM pre p"
 SPELLING_NAME_WEIGHT = 3
 SPELLING_TEXT_WEIGHT = 1.5
@@ -281,8 +281,8 @@ class _Ranking:
 
     first_stage: str
     """The cheap score every candidate gets."""
-    stage_two: str
-    """The costlier score added for the best RERANK_WINDOW candidates."""
+    stage_two: str | None
+    """The costlier score added for the best RERANK_WINDOW candidates (None: no second stage)."""
     candidate_order: str
     """The order candidates are read in when there is no text to match (empty otherwise)."""
 
@@ -306,8 +306,8 @@ def _geo(query: SearchQuery, sql: SqlStatement, where: list[str]) -> tuple[str |
 def _browse_ranking(query: SearchQuery, origin: str | None) -> _Ranking:
     """Without text: popularity only, candidates read nearest first for a distance sort, else most popular."""
     if query.sort == "distance" and origin is not None:
-        return _Ranking(POPULARITY_SCORE, "0", f"ORDER BY d.geo <-> {origin}")
-    return _Ranking(POPULARITY_SCORE, "0", "ORDER BY d.popularity DESC, d.id")
+        return _Ranking(POPULARITY_SCORE, None, f"ORDER BY d.geo <-> {origin}")
+    return _Ranking(POPULARITY_SCORE, None, "ORDER BY d.popularity DESC, d.id")
 
 
 def _text_ranking(query: SearchQuery, terms: QueryTerms, sql: SqlStatement, where: list[str]) -> _Ranking:
@@ -366,7 +366,7 @@ def build_search_sql(query: SearchQuery, terms: QueryTerms) -> SqlStatement:
     offset = sql.param((query.page - 1) * query.per_page)
     limit = sql.param(query.per_page)
     where_sql = " AND ".join(where) or "true"
-    ranked = NOT_RERANKED_SQL if ranking.stage_two == "0" else RERANKED_SQL.format(
+    ranked = NOT_RERANKED_SQL if ranking.stage_two is None else RERANKED_SQL.format(
         stage_two=ranking.stage_two, window=RERANK_WINDOW)
     sql.text = SEARCH_SQL.format(
         first_stage=ranking.first_stage, distance=distance, where_sql=where_sql,

@@ -39,7 +39,7 @@ _PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d .-]{5,}\d")
 _SPACES = re.compile(r"\s+")
 
 log = logging.getLogger("search.service")
-# Seconds a search waits for a connection to log itself before giving up on the log (never on the search).
+# Seconds a write of the search counts waits for a connection before keeping them for the next try.
 LOG_ACQUIRE_TIMEOUT = 0.5
 
 
@@ -164,8 +164,7 @@ class SearchLog:
             await self.flush()
             if not self.counts:
                 break
-        if _search_logs.get(id(self.pool)) is self and not self.counts:
-            del _search_logs[id(self.pool)]
+        _forget_if_written(self)
 
     async def flush(self) -> None:
         """Write the pending counters; on failure keep them for the next try (within MAX_PENDING_QUERIES)."""
@@ -192,32 +191,38 @@ class SearchLog:
 _search_logs: dict[int, SearchLog] = {}
 
 
-def _search_log(pool: asyncpg.Pool) -> SearchLog:
+def _pending_log(pool: asyncpg.Pool) -> SearchLog | None:
     search_log = _search_logs.get(id(pool))
-    if search_log is None or search_log.pool is not pool:
-        search_log = _search_logs[id(pool)] = SearchLog(pool)
-    return search_log
+    # An id can be reused by a later pool once the first is gone: the entry must be this pool's.
+    return search_log if search_log is not None and search_log.pool is pool else None
 
 
-async def record_search(pool: asyncpg.Pool, text: str, locale: str, result_count: int) -> None:
+def _forget_if_written(search_log: SearchLog) -> None:
+    if not search_log.counts and _search_logs.get(id(search_log.pool)) is search_log:
+        del _search_logs[id(search_log.pool)]
+
+
+def record_search(pool: asyncpg.Pool, text: str, locale: str, result_count: int) -> None:
     """Count one search; it reaches the database with the others within SEARCH_LOG_FLUSH_SECONDS."""
-    _search_log(pool).add(text, locale, result_count)
+    search_log = _pending_log(pool)
+    if search_log is None:
+        search_log = _search_logs[id(pool)] = SearchLog(pool)
+    search_log.add(text, locale, result_count)
 
 
 def search_log_pending(pool: asyncpg.Pool) -> bool:
-    """Whether this process has searches for this database not yet written (or being written)."""
-    search_log = _search_logs.get(id(pool))
-    return search_log is not None and search_log.pool is pool and bool(search_log.counts or search_log.writing)
+    """Whether this process has searches for this database not yet written (or being written); the tests
+    of other event loops wait on it."""
+    search_log = _pending_log(pool)
+    return search_log is not None and bool(search_log.counts or search_log.writing)
 
 
 async def flush_search_log(pool: asyncpg.Pool) -> None:
     """Write this process's pending search counts for this database now (at shutdown, before a report)."""
-    search_log = _search_logs.get(id(pool))
-    if search_log is None or search_log.pool is not pool:
-        return
-    await search_log.flush()
-    if not search_log.counts and _search_logs.get(id(pool)) is search_log:
-        del _search_logs[id(pool)]
+    search_log = _pending_log(pool)
+    if search_log is not None:
+        await search_log.flush()
+        _forget_if_written(search_log)
 
 
 async def run_search(engine: SearchEngine, pool: asyncpg.Pool | None, query: SearchQuery) -> SearchResult:
@@ -225,7 +230,7 @@ async def run_search(engine: SearchEngine, pool: asyncpg.Pool | None, query: Sea
     result = await engine.search(query)
     logged = logged_search(query, result)
     if pool is not None and logged is not None:
-        await record_search(pool, *logged)
+        record_search(pool, *logged)
     return result
 
 

@@ -104,7 +104,7 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp, frame_ancestors: str = "'self'", hsts: bool = False) -> None:
         self.app = app
-        self.headers: list[tuple[str, str]] = [
+        headers: list[tuple[str, str]] = [
             ("content-security-policy", content_security_policy(frame_ancestors)),
             ("x-content-type-options", "nosniff"),
             ("referrer-policy", "strict-origin-when-cross-origin"),
@@ -112,12 +112,12 @@ class SecurityHeadersMiddleware:
             ("cross-origin-opener-policy", "same-origin"),
         ]
         if frame_ancestors.strip() == "'none'":
-            self.headers.append(("x-frame-options", "DENY"))
+            headers.append(("x-frame-options", "DENY"))
         elif frame_ancestors.strip() == "'self'":
-            self.headers.append(("x-frame-options", "SAMEORIGIN"))
+            headers.append(("x-frame-options", "SAMEORIGIN"))
         if hsts:
-            self.headers.append(("strict-transport-security", "max-age=31536000"))
-        self.raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in self.headers]
+            headers.append(("strict-transport-security", "max-age=31536000"))
+        self.raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

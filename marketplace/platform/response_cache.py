@@ -76,6 +76,10 @@ class CachedResponse:
     search_log: tuple[str, str, int] | None = None
     """The search the handler logged: logged again each time this answer is served."""
 
+    def is_current(self, version: int, minute: datetime) -> bool:
+        """Rendered at this content version and in this minute."""
+        return self.version == version and self.minute == minute
+
     @property
     def size(self) -> int:
         """Bytes of body kept (plain segments and compressed copies)."""
@@ -234,7 +238,7 @@ class PublicResponseCacheMiddleware:
             return
         minute = clock.local_now().replace(second=0, microsecond=0)
         entry = self.cache.get(key)
-        if entry is not None and entry.version == version and entry.minute == minute:
+        if entry is not None and entry.is_current(version, minute):
             await self._answer(entry, scope, send)
             return
         rendering = self.rendering.get(key)
@@ -243,7 +247,7 @@ class PublicResponseCacheMiddleware:
             # minute turns or a change lands, every visitor of a popular page would otherwise render it at once.
             await asyncio.shield(rendering.done)
             entry = self.cache.get(key)
-            if entry is not None and entry.version == version and entry.minute == minute:
+            if entry is not None and entry.is_current(version, minute):
                 await self._answer(entry, scope, send)
                 return
             await self.app(scope, receive, send)  # not kept (an error, a cookie of its own): render it here
@@ -288,7 +292,7 @@ class PublicResponseCacheMiddleware:
                 await send({"type": "http.response.body", "body": b""})
                 return
         if entry.search_log is not None:
-            await search_service.record_search(runtime_of(scope["app"].state).require_pool(), *entry.search_log)
+            search_service.record_search(runtime_of(scope["app"].state).require_pool(), *entry.search_log)
         if len(entry.segments) == 1:
             body = entry.encoded.get(coding, entry.segments[0])
             coding = coding if coding in entry.encoded else "identity"

@@ -34,7 +34,7 @@ async def test_searches_reach_the_counters_in_one_write_without_being_asked(
 
     monkeypatch.setattr(service.repository, "add_query_counts", counting_add)
     for text, results in [("Nho Ninh Thuận", 12), ("nho  ninh thuận", 8), ("gốm", 0), ("call 0912 345 678", 0)]:
-        await record_search(pool, text, "vi", results)
+        record_search(pool, text, "vi", results)
     assert await _counters(pool) == []  # nothing written on the search's own path
     await eventually(lambda: _has_rows(pool))
     assert await _counters(pool) == [("call …", 1, 1, 0), ("gốm", 1, 1, 0), ("nho ninh thuận", 2, 0, 20)]
@@ -58,9 +58,9 @@ async def test_counts_kept_while_the_database_refuses_them_are_written_later(
         await add_query_counts(connection, counts)
 
     monkeypatch.setattr(service.repository, "add_query_counts", flaky_add)
-    await record_search(pool, "nho", "vi", 3)
+    record_search(pool, "nho", "vi", 3)
     await flush_search_log(pool)  # refused: kept
-    await record_search(pool, "nho", "vi", 5)
+    record_search(pool, "nho", "vi", 5)
     failing = False
     await flush_search_log(pool)
     assert await _counters(pool) == [("nho", 2, 0, 8)]
@@ -71,6 +71,6 @@ async def test_a_clean_stop_writes_what_was_counted(settings: Any, pool: asyncpg
     monkeypatch.setattr(service, "SEARCH_LOG_FLUSH_SECONDS", 3600)
     app = create_app(settings)
     async with app.lifespan():
-        await record_search(runtime_of(app.state).require_pool(), "tháp chàm", "en", 4)
+        record_search(runtime_of(app.state).require_pool(), "tháp chàm", "en", 4)
         assert await _counters(pool) == []
     assert await _counters(pool) == [("tháp chàm", 1, 0, 4)]
