@@ -138,8 +138,14 @@ class SearchLog:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
         self.counts: dict[tuple[date, str, str], Counts] = {}
-        self.writing = False
+        # One write at a time: a flush asked for while another is writing (a report's, the 2-second one's)
+        # waits for it, so when it returns every search counted before the call is in the database.
+        self._writing = asyncio.Lock()
         self._flusher: asyncio.Task[None] | None = None
+
+    @property
+    def writing(self) -> bool:
+        return self._writing.locked()
 
     def add(self, text: str, locale: str, result_count: int) -> None:
         cleaned = clean_log_text(text)
@@ -167,24 +173,24 @@ class SearchLog:
         _forget_if_written(self)
 
     async def flush(self) -> None:
-        """Write the pending counters; on failure keep them for the next try (within MAX_PENDING_QUERIES)."""
-        pending, self.counts = self.counts, {}
-        if not pending:
-            return
-        self.writing = True
-        try:
-            async with self.pool.acquire(timeout=LOG_ACQUIRE_TIMEOUT) as connection:
-                await repository.add_query_counts(connection, [(*key, *counts) for key, counts in pending.items()])
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            log.warning("search log not written; %d counters kept for the next try", len(pending), exc_info=True)
-            for key, counts in pending.items():
-                kept = self.counts.get(key)
-                if kept is not None:
-                    kept[:] = [a + b for a, b in zip(kept, counts, strict=True)]
-                elif len(self.counts) < MAX_PENDING_QUERIES:
-                    self.counts[key] = counts
-        finally:
-            self.writing = False
+        """Write the pending counters, after any write under way; on failure keep them for the next try
+        (within MAX_PENDING_QUERIES)."""
+        async with self._writing:
+            pending, self.counts = self.counts, {}
+            if not pending:
+                return
+            try:
+                async with self.pool.acquire(timeout=LOG_ACQUIRE_TIMEOUT) as connection:
+                    await repository.add_query_counts(
+                        connection, [(*key, *counts) for key, counts in pending.items()])
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                log.warning("search log not written; %d counters kept for the next try", len(pending), exc_info=True)
+                for key, counts in pending.items():
+                    kept = self.counts.get(key)
+                    if kept is not None:
+                        kept[:] = [a + b for a, b in zip(kept, counts, strict=True)]
+                    elif len(self.counts) < MAX_PENDING_QUERIES:
+                        self.counts[key] = counts
 
 
 # Pending logs by pool (asyncpg pools cannot be weakly referenced); an entry goes once it is written.

@@ -1,6 +1,7 @@
 """Searches are counted in memory and written together: within SEARCH_LOG_FLUSH_SECONDS, at a clean stop, and
 again after the database could not take them."""
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -74,3 +75,36 @@ async def test_a_clean_stop_writes_what_was_counted(settings: Any, pool: asyncpg
         record_search(runtime_of(app.state).require_pool(), "tháp chàm", "en", 4)
         assert await _counters(pool) == []
     assert await _counters(pool) == [("tháp chàm", 1, 0, 4)]
+
+
+async def test_a_flush_asked_during_a_write_returns_only_once_that_write_is_in(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CI caught the editors' report reading 0 searches: the 2-second flusher had taken the counts and was
+    # writing them, so the report's own flush found nothing to write and returned before they were in.
+    monkeypatch.setattr(service, "SEARCH_LOG_FLUSH_SECONDS", 3600)  # only explicit flushes in this test
+    add_query_counts = service.repository.add_query_counts
+    writing, may_finish = asyncio.Event(), asyncio.Event()
+
+    async def held_add(connection: asyncpg.Connection, counts: list[Any]) -> None:
+        writing.set()
+        await may_finish.wait()
+        await add_query_counts(connection, counts)
+
+    monkeypatch.setattr(service.repository, "add_query_counts", held_add)
+    record_search(pool, "nho", "en", 4)
+    search_log = service._pending_log(pool)
+    assert search_log is not None
+    background_write = asyncio.create_task(search_log.flush())
+    try:
+        await writing.wait()
+        report_flush = asyncio.create_task(flush_search_log(pool))
+        for _ in range(5):  # with nothing of its own to write, a flush that does not wait ends in one step
+            await asyncio.sleep(0)
+        assert not report_flush.done()
+        may_finish.set()
+        await report_flush
+        assert await _counters(pool) == [("nho", 1, 0, 4)]
+    finally:
+        may_finish.set()  # the held write gives its connection back whatever happened
+        await background_write
