@@ -16,6 +16,14 @@ def _postgres_processes(pgdata: Path) -> list[str]:
     return [line for line in listing.splitlines() if str(pgdata) in line and "postgres" in line]
 
 
+def _await_postgres_gone(pgdata: Path, seconds: float = 30) -> None:
+    # The postmaster's children exit a moment after it answers the stop; a stuck one stays past the bound.
+    deadline = time.monotonic() + seconds
+    while _postgres_processes(pgdata):
+        assert time.monotonic() < deadline, f"PostgreSQL outlived the service: {_postgres_processes(pgdata)}"
+        time.sleep(0.1)
+
+
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[str]:
     env = {**os.environ, "DATA_DIR": str(data_dir), "RUN_INDEXER": "false"}
     env.pop("DATABASE_URL", None)
@@ -62,8 +70,7 @@ def test_serve_prints_url_restarts_on_same_data_and_stops_cleanly(tmp_path: Path
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
-    time.sleep(1)
-    assert _postgres_processes(data_dir / "pgdata") == [], "the embedded PostgreSQL outlived the service"
+    _await_postgres_gone(data_dir / "pgdata")
 
     env = {**os.environ, "DATA_DIR": str(data_dir), "MARKETPLACE_PASSWORD": "a long enough password"}
     env.pop("DATABASE_URL", None)
@@ -84,8 +91,7 @@ def test_serve_prints_url_restarts_on_same_data_and_stops_cleanly(tmp_path: Path
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
-    time.sleep(1)
-    assert _postgres_processes(data_dir / "pgdata") == []
+    _await_postgres_gone(data_dir / "pgdata")
 
 
 def test_every_command_has_help() -> None:

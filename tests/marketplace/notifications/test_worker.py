@@ -10,7 +10,15 @@ import pytest
 from marketplace.notifications.channels import configured_channels
 from marketplace.notifications.worker import run_delivery_worker
 from marketplace.platform.settings import SettingsError, load_settings
+from tests.helpers import eventually
 from tests.marketplace.notifications.test_outbox import _cod_purchase, renderer
+
+
+async def _worker_listening(pool) -> bool:  # noqa: ANN001
+    # The session's last statement: LISTEN stays there while the listener waits.
+    return bool(await pool.fetchval(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        " AND query = 'LISTEN \"notification_outbox\"'"))
 
 
 async def test_a_cod_purchase_is_in_both_mailboxes_within_five_seconds(pool, smtp_server, tmp_path: Path) -> None:
@@ -22,7 +30,7 @@ async def test_a_cod_purchase_is_in_both_mailboxes_within_five_seconds(pool, smt
     worker = asyncio.create_task(run_delivery_worker(pool, configured_channels(settings), renderer(), stop,
                                                      poll_seconds=60))
     try:
-        await asyncio.sleep(0.5)  # the worker is listening
+        await eventually(lambda: _worker_listening(pool))  # a NOTIFY before the LISTEN would wake nobody
         started = time.monotonic()
         order_id, buyer_email, owner_email = await _cod_purchase(pool)
         await smtp_server.box.await_for(2, within=5)
