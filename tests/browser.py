@@ -59,12 +59,15 @@ def serve_app(app: Any) -> Iterator[str]:
     port = free_port()
     thread = _ServerThread(app, port)
     thread.start()
-    for _ in range(200):
+    for _ in range(1200):  # up to 60 s on a busy machine
         if thread.server.started:
             break
         if not thread.is_alive():
             raise RuntimeError("the live server did not start")
         threading.Event().wait(0.05)
+    else:
+        thread.server.should_exit = True
+        raise RuntimeError("the live server did not start within 60 s")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -10,6 +10,7 @@ Fixtures:
 - `settings`, `app`, `client`: the real app on `db_uri` and Litestar's AsyncTestClient.
 - `frozen_clock`: the province's clock (`tourism.clock.local_now`) stopped at a fixed instant until the
   test moves `frozen_clock.now`; for tests whose answers depend on the minute (kept responses, ETags).
+- rate-limit windows hold still in every test (`rate_limit_windows_hold_still`).
 """
 
 import itertools
@@ -17,7 +18,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -193,6 +194,17 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
     frozen = FrozenClock(datetime(2026, 12, 7, 10, 15, 30, tzinfo=TIME_ZONE))
     monkeypatch.setattr(clock, "local_now", frozen)
     return frozen
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_windows_hold_still(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate-limit windows are fixed (multiples of their length since the epoch): a boundary passing between a
+    test's hits would start a new count and the refusal the test expects would not come. Hits without an
+    explicit time count at the instant the test started."""
+    from marketplace.platform import ratelimit
+
+    started = datetime.now(UTC)
+    monkeypatch.setattr(ratelimit, "window_clock", lambda: started)
 
 
 # Browser fixtures live beside the tests; importing them here makes them available everywhere.

@@ -153,12 +153,18 @@ async def _login_wait(connection: asyncpg.Connection, account: str, ip: str | No
     return int(longest) + 1 if longest > 0 else 0
 
 
+LOGIN_LIMITS = LoginLimits()
+
+
 async def authenticate(pool: asyncpg.Pool, email: str, password: str, ip: str | None,
-                       limits: LoginLimits = LoginLimits()) -> User:
-    """The user for these credentials, or Unauthorized; TooManyRequests while this client must wait.
+                       limits: LoginLimits | None = None) -> User:
+    """The user for these credentials, or Unauthorized; TooManyRequests while this client must wait
+    (`limits`: LOGIN_LIMITS unless given).
 
     Failures are written in their own transaction so that they count even though the request fails.
     """
+    if limits is None:
+        limits = LOGIN_LIMITS
     account = email.strip().lower()
     async with pool.acquire(timeout=10) as connection:
         async with connection.transaction():

@@ -12,7 +12,7 @@ import asyncpg
 from marketplace.platform import repository
 from marketplace.platform.errors import TooManyRequests
 
-__all__ = ["RateLimit", "count_hit", "enforce", "delete_old_windows"]
+__all__ = ["RateLimit", "count_hit", "enforce", "delete_old_windows", "window_clock"]
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
@@ -27,10 +27,15 @@ class RateLimit:
         return datetime.fromtimestamp(epoch - epoch % self.window_seconds, UTC)
 
 
+def window_clock() -> datetime:
+    """The instant a hit is counted at when the caller gives none (one place, so tests can hold it still)."""
+    return datetime.now(UTC)
+
+
 async def count_hit(db: asyncpg.Connection | asyncpg.Pool, limit: RateLimit, key: str,
                     now: datetime | None = None) -> bool:
     """Count one hit; True while the key is within its limit (this hit included)."""
-    moment = now or datetime.now(UTC)
+    moment = now or window_clock()
     hits = await repository.count_rate_limit_hit(db, f"{limit.name}:{key}", limit.window_start(moment))
     return hits <= limit.hits
 

@@ -3,11 +3,13 @@
 from typing import Any
 
 import asyncpg
+import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.helpers import PASSWORD, make_user
 
 
+@pytest.mark.usefixtures("throttling_outlasts_the_test")
 async def test_login_rate_limit_per_account(client: AsyncTestClient[Any], pool: asyncpg.Pool) -> None:
     await make_user(pool, "target@example.vn", ["customer"])
     for _ in range(5):

@@ -27,6 +27,7 @@ async def _guess(pool: asyncpg.Pool, email: str, ip: str) -> str:
     return "signed-in"
 
 
+@pytest.mark.usefixtures("throttling_outlasts_the_test")
 async def test_an_attackers_failures_do_not_lock_the_owner_out(pool: asyncpg.Pool) -> None:
     await make_user(pool, "admin-owner@example.vn", ["admin"])
     outcomes = [await _guess(pool, "admin-owner@example.vn", ATTACKER) for _ in range(8)]
@@ -64,6 +65,7 @@ def proxied_settings(db_uri: str, tmp_path: Path):
                           "TRUSTED_PROXIES": "10.0.0.0/8, fd00::/8"})
 
 
+@pytest.mark.usefixtures("throttling_outlasts_the_test")
 async def test_behind_a_trusted_proxy_two_clients_are_throttled_apart(proxied_settings: Any,
                                                                      pool: asyncpg.Pool) -> None:
     await make_user(pool, "shared@example.vn", ["customer"])

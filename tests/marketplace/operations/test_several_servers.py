@@ -60,7 +60,7 @@ async def test_pools_replica_and_direct_listen(pg, template_db, db_uri: str, poo
         assert runtime.search_pool.get_max_size() == 2
         async with runtime.search_pool.acquire() as connection:
             assert await connection.fetchval("SELECT current_database()") == replica
-        for _ in range(200):  # within 10 s, the indexer LISTENs on the direct connection
+        for _ in range(600):  # within 30 s (a loaded CI runner), the indexer LISTENs on the direct connection
             if await _listening_on_direct(pool):
                 break
             await asyncio.sleep(0.05)

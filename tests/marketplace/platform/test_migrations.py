@@ -60,6 +60,8 @@ async def test_a_failing_migration_leaves_nothing_behind(db_uri: str) -> None:
         names = await connection.fetch("SELECT name FROM schema_migrations WHERE package = 'tests'")
         assert [r["name"] for r in names] == ["0001_ok.sql"]
         # The advisory lock was released: another run can proceed.
-        assert await connection.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
+        assert await connection.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") == 0
     finally:
         await connection.close()
