@@ -9,6 +9,7 @@ Use the `live_server` and `browser` fixtures (registered in conftest through `py
 """
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -31,6 +32,15 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def refusing_port() -> Iterator[int]:
+    """A local port that refuses connections while the block runs: bound but never listening, so no server of
+    another test can take it in the meantime (as it could a port from free_port that nobody holds)."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
 
 
 @dataclass

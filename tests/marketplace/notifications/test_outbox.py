@@ -12,7 +12,7 @@ from marketplace.notifications.messages import MessageRenderer
 from marketplace.notifications.outbox import enqueue
 from marketplace.notifications.worker import MAX_ATTEMPTS, deliver_due
 from marketplace.platform.templating import create_environment
-from tests.browser import free_port
+from tests.browser import refusing_port
 from tests.helpers import make_user, sign_in
 from tests.marketplace.factories import buy, make_merchant, make_product
 from tests.marketplace.factories import make_user as make_actor
@@ -67,16 +67,16 @@ async def test_cod_purchase_mails_the_buyer_in_vietnamese_and_the_merchant_in_en
 async def test_an_smtp_outage_is_retried_and_everything_is_delivered_afterwards(pool) -> None:
     await _cod_purchase(pool)
     await _cod_purchase(pool)
-    port = free_port()  # nothing listens there yet: the mail server is down
     start = datetime.now(UTC)
-    assert await deliver_due(pool, mail(f"smtp://127.0.0.1:{port}"), renderer(), now=lambda: start) == 4
-    async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT state, attempts, last_error, next_attempt_at FROM notification_deliveries")
-    assert {(r["state"], r["attempts"]) for r in rows} == {("pending", 1)}
-    assert all(r["last_error"] and r["next_attempt_at"] > start for r in rows)
-    # Nothing is due again before its back-off has passed.
-    assert await deliver_due(pool, mail(f"smtp://127.0.0.1:{port}"), renderer(), now=lambda: start) == 0
-    server = SmtpServer(port).start()
+    with refusing_port() as port:  # the mail server is down
+        assert await deliver_due(pool, mail(f"smtp://127.0.0.1:{port}"), renderer(), now=lambda: start) == 4
+        async with pool.acquire() as conn:
+            rows = await conn.fetch("SELECT state, attempts, last_error, next_attempt_at FROM notification_deliveries")
+        assert {(r["state"], r["attempts"]) for r in rows} == {("pending", 1)}
+        assert all(r["last_error"] and r["next_attempt_at"] > start for r in rows)
+        # Nothing is due again before its back-off has passed.
+        assert await deliver_due(pool, mail(f"smtp://127.0.0.1:{port}"), renderer(), now=lambda: start) == 0
+    server = SmtpServer().start()  # back, at its own address (the port above was only ever refusing)
     try:
         later = start + timedelta(minutes=5)
         assert await deliver_due(pool, mail(server.url), renderer(), now=lambda: later) == 4
@@ -115,11 +115,12 @@ async def test_after_the_last_try_the_admin_sees_the_dead_message_and_its_error(
     async with pool.acquire() as conn, conn.transaction():
         actor = await make_actor(conn)
         await enqueue(conn, "payment_received", user_id=actor.user_id, data={"amount": 5000, "currency": "VND"})
-    down = mail(f"smtp://127.0.0.1:{free_port()}")
     start = datetime.now(UTC)
-    for attempt in range(MAX_ATTEMPTS):
-        moment = start + timedelta(hours=2 * attempt)
-        await deliver_due(pool, down, renderer(), now=lambda moment=moment: moment)
+    with refusing_port() as port:
+        down = mail(f"smtp://127.0.0.1:{port}")
+        for attempt in range(MAX_ATTEMPTS):
+            moment = start + timedelta(hours=2 * attempt)
+            await deliver_due(pool, down, renderer(), now=lambda moment=moment: moment)
     assert (await states(pool)).get("dead") == 1
     await sign_in(client, "boss@example.test")
     page = await client.get("/en/admin/outbox?state=dead")

@@ -23,6 +23,7 @@ from marketplace.webhooks.delivery import (
 )
 from marketplace.webhooks.models import EndpointForm
 from search.changes import record_event
+from tests.browser import refusing_port
 from tests.marketplace.webhooks.receiver import Clock, Received, Receiver
 
 
@@ -217,11 +218,10 @@ async def test_the_sender_refuses_other_schemes_and_reads_a_bounded_answer(
 
 
 async def test_an_unreachable_receiver_is_retried(pool, sender: HttpSender, key: bytes, clock: Clock) -> None:
-    closed = await Receiver().start()
-    await closed.stop()  # nothing listens on its port any more
-    endpoint_id, _ = await register(pool, key, closed.url)
-    await change(pool, id=1)
-    await run_round(pool, sender, key, now=clock)
+    with refusing_port() as port:  # nothing listens there
+        endpoint_id, _ = await register(pool, key, f"http://127.0.0.1:{port}/hooks")
+        await change(pool, id=1)
+        await run_round(pool, sender, key, now=clock)
     async with pool.acquire() as connection:
         [delivery] = await service.deliveries(connection, endpoint_id)
     assert delivery.state == "pending" and delivery.last_error and "Connect" in delivery.last_error
