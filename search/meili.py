@@ -345,11 +345,11 @@ class MeilisearchEngine:
         except msgspec.ValidationError as error:
             raise SearchError(f"Meilisearch answered something unexpected: {error}") from error
         self.last_processing_ms = answer.processing_time_ms  # what the benchmark subtracts from its timing
-        forms = spellings(query.text)
+        words = spellings(query.text)
         hits = [self._hit(hit, query) for hit in answer.hits]
-        if query.sort == "relevance" and forms:
+        if query.sort == "relevance" and words:
             hits.sort(key=lambda hit: (not hit.document.available,
-                                       -(hit.score + SPELLING_WEIGHT * _spelling_bonus(hit.document, forms))))
+                                       -(hit.score + SPELLING_WEIGHT * _spelling_bonus(hit.document, words))))
         facets = {
             name: sorted(
                 (FacetCount(str(value), int(count)) for value, count in (answer.facet_distribution or {})

@@ -371,7 +371,7 @@ def build_search_sql(query: SearchQuery, terms: QueryTerms) -> SqlStatement:
     sql.text = SEARCH_SQL.format(
         first_stage=ranking.first_stage, distance=distance, where_sql=where_sql,
         candidate_order=ranking.candidate_order, candidate_limit=CANDIDATE_LIMIT, ranked=ranked,
-        window=RERANK_WINDOW, order=_page_order(query), offset=offset, limit=limit,
+        order=_page_order(query), offset=offset, limit=limit,
         browse_total=_browse_total(terms, where_sql),
         facets=" UNION ALL ".join(_FACET_SQL[f] for f in dict.fromkeys(query.facets)) or NO_FACETS_SQL,
     )

@@ -1,8 +1,9 @@
-"""Helpers for HTTP tests: users with roles, signing in, reading the CSRF token."""
+"""Helpers for tests: users with roles, signing in, reading the CSRF token, waiting for a condition."""
 
 import asyncio
 import inspect
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -45,3 +46,21 @@ async def eventually(condition: Callable[[], Awaitable[bool] | bool], seconds: f
             return
         await asyncio.sleep(interval)
     raise AssertionError(f"not true within {seconds} s")
+
+
+def wait_until(condition: Callable[[], bool], what: str = "the condition", seconds: float = 30.0,
+               interval: float = 0.1) -> None:
+    """Block until `condition()` holds; for the state of a subprocess or server (polled, bounded)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} not within {seconds} s"
+        time.sleep(interval)
+
+
+async def listening_sessions(db: asyncpg.Pool | asyncpg.Connection, channel: str,
+                             application_name: str | None = None) -> int:
+    """Sessions of the current database waiting on LISTEN `channel` (a listener's last statement stays LISTEN
+    while it waits): a NOTIFY sent before then wakes nobody."""
+    return await db.fetchval(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = $1"
+        " AND ($2::text IS NULL OR application_name = $2)", f'LISTEN "{channel}"', application_name)

@@ -66,6 +66,10 @@ class LoginLimits(msgspec.Struct, frozen=True):
         return min(self.first_delay * 2 ** (failures - self.free_failures), self.max_delay)
 
 
+LOGIN_LIMITS = LoginLimits()
+"""The limits sign-in applies unless told otherwise."""
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash (blocking: about 50 ms of CPU and 64 MiB; use `hash_password_off_loop` in a request)."""
     return _hasher.hash(password)
@@ -151,9 +155,6 @@ async def _login_wait(connection: asyncpg.Connection, account: str, ip: str | No
             waits.append((oldest + limits.window - now).total_seconds())
     longest = max(waits)
     return int(longest) + 1 if longest > 0 else 0
-
-
-LOGIN_LIMITS = LoginLimits()
 
 
 async def authenticate(pool: asyncpg.Pool, email: str, password: str, ip: str | None,

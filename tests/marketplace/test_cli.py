@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.browser import free_port
+from tests.helpers import wait_until
 
 
 def _postgres_processes(pgdata: Path) -> list[str]:
@@ -16,12 +17,9 @@ def _postgres_processes(pgdata: Path) -> list[str]:
     return [line for line in listing.splitlines() if str(pgdata) in line and "postgres" in line]
 
 
-def _await_postgres_gone(pgdata: Path, seconds: float = 30) -> None:
+def _await_postgres_gone(pgdata: Path) -> None:
     # The postmaster's children exit a moment after it answers the stop; a stuck one stays past the bound.
-    deadline = time.monotonic() + seconds
-    while _postgres_processes(pgdata):
-        assert time.monotonic() < deadline, f"PostgreSQL outlived the service: {_postgres_processes(pgdata)}"
-        time.sleep(0.1)
+    wait_until(lambda: not _postgres_processes(pgdata), "the embedded PostgreSQL's exit after the service's")
 
 
 def _serve(data_dir: Path, port: int) -> subprocess.Popen[str]:

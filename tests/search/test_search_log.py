@@ -94,9 +94,7 @@ async def test_a_flush_asked_during_a_write_returns_only_once_that_write_is_in(
 
     monkeypatch.setattr(service.repository, "add_query_counts", held_add)
     record_search(pool, "nho", "en", 4)
-    search_log = service._pending_log(pool)
-    assert search_log is not None
-    background_write = asyncio.create_task(search_log.flush())
+    background_write = asyncio.create_task(flush_search_log(pool))  # as the 2-second flusher's
     try:
         await writing.wait()
         report_flush = asyncio.create_task(flush_search_log(pool))

@@ -8,17 +8,11 @@ from pathlib import Path
 import pytest
 
 from marketplace.notifications.channels import configured_channels
+from marketplace.notifications.repository import WAKE_CHANNEL
 from marketplace.notifications.worker import run_delivery_worker
 from marketplace.platform.settings import SettingsError, load_settings
-from tests.helpers import eventually
+from tests.helpers import eventually, listening_sessions
 from tests.marketplace.notifications.test_outbox import _cod_purchase, renderer
-
-
-async def _worker_listening(pool) -> bool:  # noqa: ANN001
-    # The session's last statement: LISTEN stays there while the listener waits.
-    return bool(await pool.fetchval(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        " AND query = 'LISTEN \"notification_outbox\"'"))
 
 
 async def test_a_cod_purchase_is_in_both_mailboxes_within_five_seconds(pool, smtp_server, tmp_path: Path) -> None:
@@ -30,7 +24,7 @@ async def test_a_cod_purchase_is_in_both_mailboxes_within_five_seconds(pool, smt
     worker = asyncio.create_task(run_delivery_worker(pool, configured_channels(settings), renderer(), stop,
                                                      poll_seconds=60))
     try:
-        await eventually(lambda: _worker_listening(pool))  # a NOTIFY before the LISTEN would wake nobody
+        await eventually(lambda: listening_sessions(pool, WAKE_CHANNEL))
         order_id, buyer_email, owner_email = await _cod_purchase(pool)
         # From the order's commit (the shop's set-up before it is not the purchase); the poll alone would take 60 s.
         committed = time.monotonic()

@@ -10,13 +10,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.browser import free_port
+from tests.helpers import wait_until
 
 TOKEN = "metrics-token-0123456789"
 REQUESTS = 40
@@ -33,13 +33,6 @@ def _healthz_answers(base: str) -> float:
     _, text = _get(base + "metrics", TOKEN)
     return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
                if sample.name == "marketplace_http_requests_total" and sample.labels.get("route") == "/healthz")
-
-
-def _wait_until(condition, seconds: float = 30) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition never met"
-        time.sleep(0.1)
 
 
 def test_metrics_add_up_the_workers_of_a_server(db_uri: str, tmp_path: Path) -> None:
@@ -63,13 +56,13 @@ def test_metrics_add_up_the_workers_of_a_server(db_uri: str, tmp_path: Path) -> 
             except OSError:
                 return False
 
-        _wait_until(ready, 90)
+        wait_until(ready, "the server's readiness", 90)
         assert not (metrics_dir / "counter_999999.db").exists()
         before = _healthz_answers(base)
         for _ in range(REQUESTS):
             assert _get(base + "healthz")[0] == 200
         # A request is counted just after its answer is sent: wait for the last one, then check nothing else.
-        _wait_until(lambda: _healthz_answers(base) >= before + REQUESTS)
+        wait_until(lambda: _healthz_answers(base) >= before + REQUESTS, "every probe counted")
         assert [_healthz_answers(base) for _ in range(6)] == [before + REQUESTS] * 6
         assert _get(base + "api/v1/attractions")[0] == 200  # probes are counted, not logged: a logged route
         worker_files = {path.name for path in metrics_dir.glob("counter_*.db")}

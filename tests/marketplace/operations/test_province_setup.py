@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,9 @@ from moto.server import ThreadedMotoServer
 from marketplace.accounts import service as accounts
 from marketplace.platform.database import init_connection
 from marketplace.platform.principal import SystemActor
+from search import repository as search_repository
 from tests.browser import free_port
+from tests.helpers import listening_sessions, wait_until
 from tests.marketplace.factories import make_merchant
 from tests.marketplace.media.test_object_storage import BUCKET, KEYS, _png
 
@@ -81,15 +82,6 @@ def _meilisearch(processes: Processes, tmp_path: Path) -> dict[str, str]:
     return {"MEILISEARCH_URL": f"http://127.0.0.1:{port}", "MEILISEARCH_API_KEY": key}
 
 
-def _await(condition, what: str, seconds: float) -> float:  # type: ignore[no-untyped-def]
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not within {seconds} s")
-
-
 def _ready(url: str, process: subprocess.Popen[bytes]) -> bool:
     assert process.poll() is None, f"{url} exited with {process.returncode}"
     try:
@@ -102,9 +94,7 @@ def _indexers_listening(uri: str) -> int:
     async def count() -> int:
         connection = await asyncpg.connect(uri)
         try:
-            return await connection.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND query = 'LISTEN \"search_outbox\"'")
+            return await listening_sessions(connection, search_repository.NOTIFY_CHANNEL)
         finally:
             await connection.close()
 
@@ -185,7 +175,7 @@ def test_two_servers_two_workers_one_database(pg, tmp_path: Path, processes: Pro
         processes.start(f"worker{number}", [*cli, "worker"], {**env, "DATA_DIR": str(tmp_path / f"w{number}")})
     for number, url in enumerate(servers):
         try:
-            _await(lambda url=url, n=number: _ready(url, processes.running[f"serve{n}"]), f"{url}/readyz",
+            wait_until(lambda url=url, n=number: _ready(url, processes.running[f"serve{n}"]), f"{url}/readyz",
                    STARTUP_SECONDS)
         except AssertionError as error:
             raise AssertionError(f"{error}\n{processes.log_of(f'serve{number}')}") from None
@@ -197,11 +187,11 @@ def test_two_servers_two_workers_one_database(pg, tmp_path: Path, processes: Pro
 
     # A worker's indexer LISTENs once its engine is set up (Meilisearch answering): a NOTIFY before that wakes
     # nobody, and the product would wait for the 30 s poll.
-    _await(lambda: _indexers_listening(pg.uri(database)) == 2, "both workers' indexers listening", STARTUP_SECONDS)
+    wait_until(lambda: _indexers_listening(pg.uri(database)) == 2, "both workers' indexers listening", STARTUP_SECONDS)
 
     # Created through the first server, found through the second: a worker indexed it.
     grapes = _create_product(http, servers[0], merchant_id, "Nho Ba Mọi tím")
-    _await(lambda: _found(servers[1], "Nho Ba Mọi", grapes), "the product on the second server",
+    wait_until(lambda: _found(servers[1], "Nho Ba Mọi", grapes), "the product on the second server",
            FOUND_WITHIN_SECONDS)
 
     # Uploaded through the second, served by the first from the bucket.
@@ -217,7 +207,7 @@ def test_two_servers_two_workers_one_database(pg, tmp_path: Path, processes: Pro
     # A worker killed outright: the other indexes what comes next, and nothing waits in the outbox.
     processes.running["worker0"].kill()
     garlic = _create_product(http, servers[1], merchant_id, "Tỏi Phan Rang")
-    _await(lambda: _found(servers[0], "Tỏi Phan Rang", garlic), "the product after a worker died",
+    wait_until(lambda: _found(servers[0], "Tỏi Phan Rang", garlic), "the product after a worker died",
            FOUND_WITHIN_SECONDS)
     assert processes.running["worker1"].poll() is None, processes.log_of("worker1")
     ready = httpx.get(f"{servers[0]}/readyz", timeout=5).json()

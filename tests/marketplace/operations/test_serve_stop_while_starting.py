@@ -6,18 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from marketplace.cli import WORKERS_KILL_TIMEOUT_SECONDS
 from tests.browser import free_port
-
-
-def _wait_for_line(log_path: Path, text: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while text not in log_path.read_text():
-        assert time.monotonic() < deadline, f"{text!r} never logged"
-        time.sleep(0.02)
+from tests.helpers import wait_until
 
 
 def test_sigterm_while_the_workers_start_stops_the_server(db_uri: str, tmp_path: Path) -> None:
@@ -30,7 +23,8 @@ def test_sigterm_while_the_workers_start_stops_the_server(db_uri: str, tmp_path:
                                    start_new_session=True)
         try:
             # Both workers spawned, neither has imported the app yet (that takes a second or two).
-            _wait_for_line(log_path, "Spawning worker-2")
+            wait_until(lambda: "Spawning worker-2" in log_path.read_text(), "the second worker's spawn", 60,
+                       interval=0.02)
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=WORKERS_KILL_TIMEOUT_SECONDS + 30) == 0
         finally:

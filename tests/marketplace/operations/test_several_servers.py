@@ -3,7 +3,6 @@
 import asyncio
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from marketplace import cli, composition
@@ -11,8 +10,10 @@ from marketplace.platform.database import create_pool
 from marketplace.platform.runtime import Runtime
 from marketplace.platform.settings import SettingsError, load_settings
 from marketplace.platform.templating import create_environment
+from search import repository as search_repository
 from tests.browser import free_port
 from tests.conftest import create_test_database, drop_test_database
+from tests.helpers import listening_sessions
 
 KEY = "s" * 40
 
@@ -39,13 +40,6 @@ def test_replica_needs_an_external_database(tmp_path: Path) -> None:
     assert caught.value.variable == "DATABASE_REPLICA_URL"
 
 
-async def _listening_on_direct(pool: asyncpg.Pool) -> bool:
-    async with pool.acquire() as connection:
-        return bool(await connection.fetchval(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'marketplace-direct' "
-            "AND query LIKE 'LISTEN%'"))
-
-
 async def test_pools_replica_and_direct_listen(pg, template_db, db_uri: str, pool, tmp_path: Path) -> None:
     replica = await create_test_database(pg, template_db)  # stands in for a streaming replica of db_uri
     settings = load_settings({
@@ -61,7 +55,7 @@ async def test_pools_replica_and_direct_listen(pg, template_db, db_uri: str, poo
         async with runtime.search_pool.acquire() as connection:
             assert await connection.fetchval("SELECT current_database()") == replica
         for _ in range(600):  # within 30 s (a loaded CI runner), the indexer LISTENs on the direct connection
-            if await _listening_on_direct(pool):
+            if await listening_sessions(pool, search_repository.NOTIFY_CHANNEL, "marketplace-direct"):
                 break
             await asyncio.sleep(0.05)
         else:
